@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace TiKV.Cli.Commands;
+
+/// <summary>
+/// The list of top-level command groups. A new group adds one line here.
+/// </summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> Create()
+    {
+        yield return VersionCommand.Create();
+    }
+}

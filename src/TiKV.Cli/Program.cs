@@ -1,0 +1,3 @@
+using TiKV.Cli;
+
+return await CliApp.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,243 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+
+namespace TiKV.DevCluster.Storage;
+
+/// <summary>
+/// One column family of <see cref="MemoryStorageEngine"/>: a skip list ordered by unsigned bytes for seeks and
+/// scans, plus a hash index for point reads. A single writer at a time (the engine's write lock) mutates it;
+/// any number of readers traverse it without locks. Removal unlinks a node but leaves its forward links intact,
+/// so a reader standing on it still reaches larger keys, and every step moves to a strictly larger key.
+/// </summary>
+internal sealed class OrderedTable
+{
+    private const int MaxHeight = 24;
+
+    private readonly SkipListNode _head = new([], [], MaxHeight);
+    private readonly ConcurrentDictionary<byte[], SkipListNode> _index = new(ByteKeyComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], SkipListNode>.AlternateLookup<ReadOnlySpan<byte>> _spanIndex;
+    private readonly SkipListNode[] _preds = new SkipListNode[MaxHeight];
+    private int _height = 1;
+    private uint _random = 0x9E3779B9u;
+    private long _bytes;
+
+    public OrderedTable()
+    {
+        _spanIndex = _index.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
+    /// <summary>Number of entries.</summary>
+    public long Count => _index.Count;
+
+    /// <summary>Total key and value bytes.</summary>
+    public long Bytes => Volatile.Read(ref _bytes);
+
+    /// <summary>Point read without locks.</summary>
+    public bool TryGet(ReadOnlySpan<byte> key, [NotNullWhen(true)] out byte[]? value)
+    {
+        if (_spanIndex.TryGetValue(key, out var node))
+        {
+            value = node.Value;
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <summary>The first node with a key ≥ <paramref name="key"/>, or null.</summary>
+    public SkipListNode? SeekFirstAtLeast(ReadOnlySpan<byte> key)
+    {
+        var node = _head;
+        for (var level = Volatile.Read(ref _height) - 1; level >= 0; level--)
+        {
+            var next = node.NextAt(level);
+            while (next is not null && ByteKeyComparer.CompareKeys(next.Key, key) < 0)
+            {
+                node = next;
+                next = node.NextAt(level);
+            }
+        }
+
+        return node.NextAt(0);
+    }
+
+    /// <summary>The last node with a key &lt; <paramref name="key"/> (or the last node when <paramref name="unbounded"/>), or null.</summary>
+    public SkipListNode? SeekLastBefore(ReadOnlySpan<byte> key, bool unbounded)
+    {
+        var node = _head;
+        for (var level = Volatile.Read(ref _height) - 1; level >= 0; level--)
+        {
+            var next = node.NextAt(level);
+            while (next is not null && (unbounded || ByteKeyComparer.CompareKeys(next.Key, key) < 0))
+            {
+                node = next;
+                next = node.NextAt(level);
+            }
+        }
+
+        return ReferenceEquals(node, _head) ? null : node;
+    }
+
+    /// <summary>Inserts or overwrites. Caller holds the engine's write lock.</summary>
+    public void Put(byte[] key, byte[] value)
+    {
+        if (_index.TryGetValue(key, out var existing))
+        {
+            Interlocked.Add(ref _bytes, value.LongLength - existing.Value.LongLength);
+            existing.Value = value;
+            return;
+        }
+
+        FindPredecessors(key);
+        var height = RandomHeight();
+        if (height > _height)
+        {
+            for (var level = _height; level < height; level++)
+            {
+                _preds[level] = _head;
+            }
+
+            Volatile.Write(ref _height, height);
+        }
+
+        var node = new SkipListNode(key, value, height);
+        for (var level = 0; level < height; level++)
+        {
+            node.Next[level] = _preds[level].Next[level];
+        }
+
+        // Link bottom-up: once reachable at level 0 the node is fully formed, and higher levels are only shortcuts.
+        for (var level = 0; level < height; level++)
+        {
+            _preds[level].SetNext(level, node);
+        }
+
+        _index[key] = node;
+        Interlocked.Add(ref _bytes, key.LongLength + value.LongLength);
+    }
+
+    /// <summary>Removes <paramref name="key"/> if present. Caller holds the engine's write lock.</summary>
+    public void Remove(byte[] key)
+    {
+        if (!_index.TryRemove(key, out var node))
+        {
+            return;
+        }
+
+        Unlink(node);
+    }
+
+    /// <summary>Removes every key in [start, end); empty end is unbounded. Caller holds the engine's write lock.</summary>
+    public void RemoveRange(byte[] start, byte[] end)
+    {
+        var node = SeekFirstAtLeast(start);
+        while (node is not null && (end.Length == 0 || ByteKeyComparer.CompareKeys(node.Key, end) < 0))
+        {
+            var next = node.NextAt(0);
+            _index.TryRemove(node.Key, out _);
+            Unlink(node);
+            node = next;
+        }
+    }
+
+    /// <summary>
+    /// Approximate entries and bytes in [start, end). Small ranges are counted exactly; large ones are
+    /// sampled on a higher skip-list level, where each node stands for 4^level nodes on average.
+    /// </summary>
+    public StorageRangeStats Estimate(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end)
+    {
+        const int ExactLimit = 4096;
+        const int SampleLevel = 3;
+        long keys = 0;
+        long bytes = 0;
+        var node = SeekFirstAtLeast(start);
+        while (node is not null && (end.IsEmpty || ByteKeyComparer.CompareKeys(node.Key, end) < 0))
+        {
+            if (++keys > ExactLimit)
+            {
+                return Sample(start, end, SampleLevel);
+            }
+
+            bytes += node.Key.Length + node.Value.Length;
+            node = node.NextAt(0);
+        }
+
+        return new StorageRangeStats(keys, bytes);
+    }
+
+    private StorageRangeStats Sample(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, int sampleLevel)
+    {
+        var node = _head;
+        for (var level = Volatile.Read(ref _height) - 1; level >= sampleLevel; level--)
+        {
+            var next = node.NextAt(level);
+            while (next is not null && ByteKeyComparer.CompareKeys(next.Key, start) < 0)
+            {
+                node = next;
+                next = node.NextAt(level);
+            }
+        }
+
+        long samples = 0;
+        long bytes = 0;
+        var current = node.NextAt(sampleLevel);
+        while (current is not null && (end.IsEmpty || ByteKeyComparer.CompareKeys(current.Key, end) < 0))
+        {
+            samples++;
+            bytes += current.Key.Length + current.Value.Length;
+            current = current.NextAt(sampleLevel);
+        }
+
+        var scale = 1L << (2 * sampleLevel);
+        return new StorageRangeStats(samples * scale, bytes * scale);
+    }
+
+    private void Unlink(SkipListNode node)
+    {
+        FindPredecessors(node.Key);
+        for (var level = node.Next.Length - 1; level >= 0; level--)
+        {
+            if (ReferenceEquals(_preds[level].Next[level], node))
+            {
+                _preds[level].SetNext(level, node.Next[level]);
+            }
+        }
+
+        Interlocked.Add(ref _bytes, -(node.Key.LongLength + node.Value.LongLength));
+    }
+
+    private void FindPredecessors(ReadOnlySpan<byte> key)
+    {
+        var node = _head;
+        for (var level = _height - 1; level >= 0; level--)
+        {
+            var next = node.Next[level];
+            while (next is not null && ByteKeyComparer.CompareKeys(next.Key, key) < 0)
+            {
+                node = next;
+                next = node.Next[level];
+            }
+
+            _preds[level] = node;
+        }
+    }
+
+    private int RandomHeight()
+    {
+        // xorshift32; a branching factor of 4 keeps towers short while seeks stay logarithmic.
+        var x = _random;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        _random = x;
+        var height = 1;
+        while (height < MaxHeight && (x & 3) == 0)
+        {
+            height++;
+            x >>= 2;
+        }
+
+        return height;
+    }
+}
