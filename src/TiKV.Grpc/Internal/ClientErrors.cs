@@ -1,0 +1,63 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
+
+namespace TiKV.Grpc.Internal;
+
+/// <summary>Turns transport failures seen by the client into gRPC statuses.</summary>
+internal static class ClientErrors
+{
+    public static RpcException DeadlineExceeded() => new(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+
+    public static RpcException Cancelled() => new(StatusCode.Cancelled, "Call cancelled by the client.");
+
+    /// <summary>
+    /// Maps an exception from the HTTP/2 stack; cancellation by deadline or caller is decided by the call beforehand.
+    /// </summary>
+    public static RpcException FromTransport(Exception exception, string target)
+    {
+        switch (exception)
+        {
+            case RpcException rpc:
+                return rpc;
+            case HttpProtocolException protocol:
+                return new RpcException(
+                    GrpcProtocol.FromHttp2ErrorCode(protocol.ErrorCode),
+                    $"HTTP/2 error from {target}: {protocol.Message}",
+                    null,
+                    protocol);
+            case HttpRequestException request when IsConnectFailure(request):
+                return new RpcException(
+                    StatusCode.Unavailable,
+                    $"Failed to connect to {target}: {InnermostMessage(request)}",
+                    null,
+                    request);
+            case HttpRequestException request:
+                return new RpcException(StatusCode.Unavailable, $"Request to {target} failed: {InnermostMessage(request)}", null, request);
+            case OperationCanceledException cancelled when cancelled.InnerException is TimeoutException:
+                return new RpcException(StatusCode.Unavailable, $"Failed to connect to {target}: connect timeout.", null, cancelled);
+            case IOException io:
+                return new RpcException(StatusCode.Unavailable, $"Connection to {target} failed: {InnermostMessage(io)}", null, io);
+            case ObjectDisposedException disposed:
+                return new RpcException(StatusCode.Unavailable, $"The stream to {target} was closed: {disposed.Message}", null, disposed);
+            default:
+                return new RpcException(StatusCode.Internal, $"Call to {target} failed: {exception.Message}", null, exception);
+        }
+    }
+
+    private static bool IsConnectFailure(HttpRequestException exception) =>
+        exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError
+        || exception.InnerException is SocketException or AuthenticationException;
+
+    private static string InnermostMessage(Exception exception)
+    {
+        Exception current = exception;
+        string message = exception.Message;
+        while (current.InnerException is { } inner)
+        {
+            current = inner;
+            message = $"{message} ({inner.Message})";
+        }
+
+        return message;
+    }
+}
