@@ -10,4 +10,7 @@ internal static class EchoMethods
 
     public static readonly GrpcMethod<EchoRequest, EchoResponse> Duplex =
         GrpcMethod<EchoRequest, EchoResponse>.FromDescriptor(EchoReflection.Descriptor.Services[0], "Duplex");
+
+    public static readonly GrpcMethod<EchoRequest, EchoResponse> Missing =
+        GrpcMethod<EchoRequest, EchoResponse>.FromDescriptor(EchoReflection.Descriptor.Services[0], "Missing");
 }

@@ -32,7 +32,7 @@ internal sealed class DuplexServerMethod<TRequest, TResponse>(
         using var writer = new ServerStreamWriter<TResponse>(response, context, Runtime.MaxSendMessageSize);
         StatusCode code = StatusCode.OK;
         string? detail = null;
-        Metadata? trailers = context.ResponseTrailersOrNull;
+        Metadata? fromException = null;
         try
         {
             await handler(reader, writer, context).ConfigureAwait(false);
@@ -44,10 +44,10 @@ internal sealed class DuplexServerMethod<TRequest, TResponse>(
         catch (Exception ex)
         {
             bool deadlineExceeded = timeout.HasValue && source.IsCancellationRequested && !aborted.IsCancellationRequested && !Runtime.Stopping.IsCancellationRequested;
-            Metadata? fromException;
             (code, detail, fromException) = StatusFromException(ex, deadlineExceeded, aborted);
-            trailers = Metadata.Merge(context.ResponseTrailersOrNull, fromException);
         }
+
+        Metadata? trailers = Metadata.Merge(context.ResponseTrailersOrNull, fromException);
 
         await writer.CompleteAsync().ConfigureAwait(false);
         if (aborted.IsCancellationRequested)
