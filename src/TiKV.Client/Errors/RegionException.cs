@@ -1,3 +1,4 @@
+using TiKV.Client.Locate.Internal;
 using TiKV.Proto.Errorpb;
 
 namespace TiKV.Client;
@@ -15,6 +16,7 @@ public sealed class RegionException : TiKVException
         ArgumentNullException.ThrowIfNull(regionError);
         RegionError = regionError;
         RegionId = regionId;
+        Kind = RegionErrors.Classify(regionError).ToString();
     }
 
     /// <summary>The region error exactly as the store sent it.</summary>
@@ -23,7 +25,10 @@ public sealed class RegionException : TiKVException
     /// <summary>The region the request was addressed to.</summary>
     public ulong RegionId { get; }
 
+    /// <summary>The name of the errorpb variant, e.g. "RaftEntryTooLarge".</summary>
+    public string Kind { get; }
+
     /// <inheritdoc />
-    public override bool IsRetryable => RegionError.ErrorCase() is not (RegionErrorCase.RaftEntryTooLarge
-        or RegionErrorCase.FlashbackInProgress or RegionErrorCase.FlashbackNotPrepared);
+    public override bool IsRetryable => RegionErrors.Classify(RegionError) is not (RegionErrorKind.RaftEntryTooLarge
+        or RegionErrorKind.FlashbackInProgress or RegionErrorKind.FlashbackNotPrepared);
 }

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using TiKV.Client.Locate.Internal;
+using TiKV.Client.Retry.Internal;
+
+namespace TiKV.Client.Diagnostics.Internal;
+
+/// <summary>
+/// The client's instruments, all on one <see cref="Meter"/> named "TiKV.Client". They mirror client-go's
+/// tikv_client_go_request_seconds, backoff_seconds, region_err_total, batch_best_size and batch_pending_requests.
+/// </summary>
+internal static class ClientMetrics
+{
+    public const string Name = "TiKV.Client";
+
+    public static readonly Meter Meter = new(Name, typeof(ClientMetrics).Assembly.GetName().Version?.ToString());
+
+    public static readonly ActivitySource ActivitySource = new(Name, typeof(ClientMetrics).Assembly.GetName().Version?.ToString());
+
+    private static readonly Histogram<double> RequestDuration = Meter.CreateHistogram<double>(
+        "tikv.client.request.duration", unit: "s", description: "Duration of requests sent to stores, by command.");
+
+    private static readonly Histogram<double> BackoffDuration = Meter.CreateHistogram<double>(
+        "tikv.client.backoff.duration", unit: "s", description: "Backoff sleeps, by backoff kind.");
+
+    private static readonly Counter<long> RegionErrors = Meter.CreateCounter<long>(
+        "tikv.client.region_errors", unit: "{error}", description: "Region errors returned by stores, by kind.");
+
+    private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>(
+        "tikv.client.batch.size", unit: "{request}", description: "Requests per BatchCommands message.");
+
+    private static readonly UpDownCounter<long> PendingRequests = Meter.CreateUpDownCounter<long>(
+        "tikv.client.batch.pending_requests", unit: "{request}", description: "Requests queued or in flight on BatchCommands streams.");
+
+    private static readonly Counter<long> TsoBatches = Meter.CreateCounter<long>(
+        "tikv.client.tso.requests", unit: "{request}", description: "TSO requests sent to PD (each serves a batch of callers).");
+
+    public static void RecordRequest(string command, TimeSpan elapsed)
+    {
+        if (RequestDuration.Enabled)
+        {
+            RequestDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("command", command));
+        }
+    }
+
+    public static void RecordBackoff(BackoffKind kind, TimeSpan sleep)
+    {
+        if (BackoffDuration.Enabled)
+        {
+            BackoffDuration.Record(sleep.TotalSeconds, new KeyValuePair<string, object?>("kind", BackoffPolicy.Name(kind)));
+        }
+    }
+
+    public static void RecordRegionError(RegionErrorKind kind)
+    {
+        if (RegionErrors.Enabled)
+        {
+            RegionErrors.Add(1, new KeyValuePair<string, object?>("kind", Locate.Internal.RegionErrors.Name(kind)));
+        }
+    }
+
+    public static void RecordBatch(int size)
+    {
+        if (BatchSize.Enabled)
+        {
+            BatchSize.Record(size);
+        }
+    }
+
+    public static void AddPending(int delta)
+    {
+        if (PendingRequests.Enabled)
+        {
+            PendingRequests.Add(delta);
+        }
+    }
+
+    public static void RecordTsoRequest() => TsoBatches.Add(1);
+}

@@ -1,0 +1,122 @@
+using TiKV.Client.Internal;
+using TiKV.Client.Locate.Internal;
+using TiKV.Client.Retry.Internal;
+
+namespace TiKV.Client.Raw.Internal;
+
+/// <summary>
+/// The request plan of the raw API — the one place where routing and retry happen: locate the region(s),
+/// split keys by region and by batch limits, send to every region's leader in parallel, and when a region
+/// changed under a request re-split just that request's keys through the refreshed cache, all under one
+/// backoff budget per operation.
+/// </summary>
+internal sealed class RawPlan
+{
+    private readonly ClientCore _core;
+
+    public RawPlan(ClientCore core) => _core = core;
+
+    public ClientCore Core => _core;
+
+    public Backoffer NewBackoffer(string operation) =>
+        new(operation, _core.Options.RawOperationBudget, _core.Options.TimeProvider);
+
+    /// <summary>Sends a request about one key to the region holding it, re-locating until it lands.</summary>
+    public async Task<TResponse> SingleKeyAsync<TResponse>(ReadOnlyMemory<byte> key, StoreRequest<TResponse> request, CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        var backoffer = NewBackoffer(request.Command);
+        while (true)
+        {
+            var region = await _core.Regions.LocateKeyAsync(key, backoffer, cancellationToken).ConfigureAwait(false);
+            var response = await _core.Sender.SendAsync(backoffer, region, request, cancellationToken).ConfigureAwait(false);
+            if (response is not null)
+            {
+                return response;
+            }
+        }
+    }
+
+    /// <summary>Sends a request confined to one region (chosen by <paramref name="locate"/>); returns the response and the region it went to.</summary>
+    public async Task<(TResponse Response, CachedRegion Region)> RegionAsync<TResponse>(
+        Backoffer backoffer,
+        Func<Backoffer, ValueTask<CachedRegion>> locate,
+        Func<CachedRegion, StoreRequest<TResponse>> build,
+        CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        while (true)
+        {
+            var region = await locate(backoffer).ConfigureAwait(false);
+            var response = await _core.Sender.SendAsync(backoffer, region, build(region), cancellationToken).ConfigureAwait(false);
+            if (response is not null)
+            {
+                return (response, region);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Groups items (sorted by key) by region, cuts each group into batches, sends all batches in parallel
+    /// and hands each response to <paramref name="onResponse"/>. A batch whose region changed is re-planned
+    /// on its own.
+    /// </summary>
+    public async Task BatchAsync<TItem, TResponse>(
+        Backoffer backoffer,
+        ArraySegment<TItem> sortedItems,
+        Func<TItem, byte[]> keyOf,
+        Func<TItem, int> sizeOf,
+        Func<ArraySegment<TItem>, StoreRequest<TResponse>> build,
+        Action<ArraySegment<TItem>, TResponse> onResponse,
+        CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        var groups = await GroupByRegionAsync(backoffer, sortedItems, keyOf, cancellationToken).ConfigureAwait(false);
+        var tasks = new List<Task>();
+        foreach (var (region, items) in groups)
+        {
+            foreach (var batch in BatchSplitter.Split(items, sizeOf, _core.Options.RawBatchSize, _core.Options.RawBatchPairCount))
+            {
+                tasks.Add(SendBatchAsync(region, batch));
+            }
+        }
+
+        await (tasks.Count == 1 ? tasks[0] : Task.WhenAll(tasks)).ConfigureAwait(false);
+
+        async Task SendBatchAsync(CachedRegion region, ArraySegment<TItem> batch)
+        {
+            var response = await _core.Sender.SendAsync(backoffer, region, build(batch), cancellationToken).ConfigureAwait(false);
+            if (response is null)
+            {
+                await BatchAsync(backoffer, batch, keyOf, sizeOf, build, onResponse, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            onResponse(batch, response);
+        }
+    }
+
+    private async Task<List<(CachedRegion Region, ArraySegment<TItem> Items)>> GroupByRegionAsync<TItem>(
+        Backoffer backoffer,
+        ArraySegment<TItem> sortedItems,
+        Func<TItem, byte[]> keyOf,
+        CancellationToken cancellationToken)
+    {
+        var groups = new List<(CachedRegion, ArraySegment<TItem>)>();
+        var i = 0;
+        while (i < sortedItems.Count)
+        {
+            var region = await _core.Regions.LocateKeyAsync(keyOf(sortedItems[i]), backoffer, cancellationToken).ConfigureAwait(false);
+            var start = i;
+            i++;
+            while (i < sortedItems.Count && region.Contains(keyOf(sortedItems[i])))
+            {
+                i++;
+            }
+
+            groups.Add((region, sortedItems.Slice(start, i - start)));
+        }
+
+        return groups;
+    }
+}

@@ -1,0 +1,72 @@
+using TiKV.Client.Diagnostics.Internal;
+
+namespace TiKV.Client.Retry.Internal;
+
+/// <summary>
+/// The retry budget of one client operation, shared by all the region requests it fans out to
+/// (client-go's Backoffer with maxSleep). Each kind keeps its own attempt counter; the total sleep is
+/// bounded by the budget, and when it is spent the operation fails with the last cause.
+/// Thread-safe: parallel region batches of one operation back off on the same instance.
+/// </summary>
+internal sealed class Backoffer
+{
+    private readonly int[] _attempts = new int[Enum.GetValues<BackoffKind>().Length];
+    private readonly TimeProvider _timeProvider;
+    private readonly Random _random;
+    private readonly object _gate = new();
+    private long _totalSleptMs;
+
+    public Backoffer(string operation, TimeSpan budget, TimeProvider timeProvider, Random? random = null)
+    {
+        Operation = operation;
+        Budget = budget;
+        _timeProvider = timeProvider;
+        _random = random ?? Random.Shared;
+    }
+
+    public string Operation { get; }
+
+    public TimeSpan Budget { get; }
+
+    public long TotalSleptMs => Interlocked.Read(ref _totalSleptMs);
+
+    public Exception? LastError { get; private set; }
+
+    public int Attempts(BackoffKind kind) => Volatile.Read(ref _attempts[(int)kind]);
+
+    /// <summary>
+    /// Computes the next sleep for <paramref name="kind"/> and charges it to the budget; throws
+    /// <see cref="BackoffExhaustedException"/> when the budget is already spent. The sleep is cut to what is
+    /// left of the budget, so the final attempt happens right at the limit (as client-go does).
+    /// </summary>
+    public TimeSpan Reserve(BackoffKind kind, Exception cause, ulong? regionId = null, string? store = null)
+    {
+        ArgumentNullException.ThrowIfNull(cause);
+        lock (_gate)
+        {
+            LastError = cause;
+            var budgetMs = (long)Budget.TotalMilliseconds;
+            var slept = _totalSleptMs;
+            if (slept >= budgetMs)
+            {
+                throw new BackoffExhaustedException(Operation, Budget, regionId, store, cause);
+            }
+
+            var attempt = _attempts[(int)kind]++;
+            var sleepMs = Math.Min(BackoffPolicy.For(kind).SleepMs(attempt, _random), budgetMs - slept);
+            _totalSleptMs = slept + sleepMs;
+            return TimeSpan.FromMilliseconds(sleepMs);
+        }
+    }
+
+    /// <summary>Charges the next sleep of <paramref name="kind"/> to the budget and sleeps it.</summary>
+    public async ValueTask BackoffAsync(BackoffKind kind, Exception cause, ulong? regionId, string? store, CancellationToken cancellationToken)
+    {
+        var sleep = Reserve(kind, cause, regionId, store);
+        ClientMetrics.RecordBackoff(kind, sleep);
+        if (sleep > TimeSpan.Zero)
+        {
+            await Task.Delay(sleep, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Google.Protobuf.Reflection;
+using TiKV.Grpc;
+using TiKV.Proto.Kvrpcpb;
+using TiKV.Proto.Tikvpb;
+
+namespace TiKV.Client.Rpc.Internal;
+
+/// <summary>Call descriptors of the tikvpb.Tikv methods the client uses.</summary>
+internal static class TikvMethods
+{
+    private static readonly ServiceDescriptor Service = TikvpbReflection.Descriptor.Services.Single(s => s.Name == "Tikv");
+
+    public static readonly GrpcMethod<BatchCommandsRequest, BatchCommandsResponse> BatchCommands = Method<BatchCommandsRequest, BatchCommandsResponse>("BatchCommands");
+
+    public static readonly GrpcMethod<RawGetRequest, RawGetResponse> RawGet = Method<RawGetRequest, RawGetResponse>("RawGet");
+
+    public static readonly GrpcMethod<RawBatchGetRequest, RawBatchGetResponse> RawBatchGet = Method<RawBatchGetRequest, RawBatchGetResponse>("RawBatchGet");
+
+    public static readonly GrpcMethod<RawPutRequest, RawPutResponse> RawPut = Method<RawPutRequest, RawPutResponse>("RawPut");
+
+    public static readonly GrpcMethod<RawBatchPutRequest, RawBatchPutResponse> RawBatchPut = Method<RawBatchPutRequest, RawBatchPutResponse>("RawBatchPut");
+
+    public static readonly GrpcMethod<RawDeleteRequest, RawDeleteResponse> RawDelete = Method<RawDeleteRequest, RawDeleteResponse>("RawDelete");
+
+    public static readonly GrpcMethod<RawBatchDeleteRequest, RawBatchDeleteResponse> RawBatchDelete = Method<RawBatchDeleteRequest, RawBatchDeleteResponse>("RawBatchDelete");
+
+    public static readonly GrpcMethod<RawScanRequest, RawScanResponse> RawScan = Method<RawScanRequest, RawScanResponse>("RawScan");
+
+    public static readonly GrpcMethod<RawDeleteRangeRequest, RawDeleteRangeResponse> RawDeleteRange = Method<RawDeleteRangeRequest, RawDeleteRangeResponse>("RawDeleteRange");
+
+    public static readonly GrpcMethod<RawBatchScanRequest, RawBatchScanResponse> RawBatchScan = Method<RawBatchScanRequest, RawBatchScanResponse>("RawBatchScan");
+
+    public static readonly GrpcMethod<RawGetKeyTTLRequest, RawGetKeyTTLResponse> RawGetKeyTtl = Method<RawGetKeyTTLRequest, RawGetKeyTTLResponse>("RawGetKeyTTL");
+
+    public static readonly GrpcMethod<RawCASRequest, RawCASResponse> RawCompareAndSwap = Method<RawCASRequest, RawCASResponse>("RawCompareAndSwap");
+
+    private static GrpcMethod<TRequest, TResponse> Method<TRequest, TResponse>(string name)
+        where TRequest : class, Google.Protobuf.IMessage<TRequest>, new()
+        where TResponse : class, Google.Protobuf.IMessage<TResponse>, new() =>
+        GrpcMethod<TRequest, TResponse>.FromDescriptor(Service, name);
+}

@@ -1,0 +1,137 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TiKV.Client.Diagnostics.Internal;
+using TiKV.Client.Internal;
+using TiKV.Client.Pd.Internal;
+using TiKV.Client.Raw.Internal;
+using TiKV.Client.Rpc.Internal;
+
+namespace TiKV.Client;
+
+/// <summary>
+/// Entry point to a TiKV cluster. One instance per cluster per process: it owns the PD connection, the
+/// region and store caches and the per-store connection pools, and is safe to share between threads.
+/// Dispose it (asynchronously) to shut down gracefully: requests in flight get
+/// <see cref="TiKVClientOptions.ShutdownTimeout"/> to finish before connections close.
+/// </summary>
+public sealed class TiKVClient : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _connectLock = new(1, 1);
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private ClientCore? _core;
+    private RawPlan? _plan;
+    private int _disposed;
+
+    private TiKVClient(TiKVClientOptions options, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Freeze();
+        Options = options;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger("TiKV.Client");
+        Raw = new RawKVClient(this, options.ColumnFamily, options.AtomicForCas);
+    }
+
+    /// <summary>The (frozen) options the client was built with.</summary>
+    public TiKVClientOptions Options { get; }
+
+    /// <summary>The raw (non-transactional) key-value API.</summary>
+    public RawKVClient Raw { get; }
+
+    /// <summary>The id of the cluster the client is connected to; 0 before the first connection.</summary>
+    public ulong ClusterId => Volatile.Read(ref _core)?.Pd.ClusterId ?? 0;
+
+    /// <summary>
+    /// Builds a client and connects to PD: finds the leader and the cluster id. Fails fast with a
+    /// <see cref="PdException"/> naming every endpoint when none answers.
+    /// </summary>
+    public static async Task<TiKVClient> ConnectAsync(TiKVClientOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        var client = new TiKVClient(options, loggerFactory);
+        try
+        {
+            await client.GetPlanAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return client;
+    }
+
+    /// <summary>
+    /// Builds a client without any I/O; it connects on first use (a failed connection is retried by the next
+    /// call). This is what dependency injection uses; prefer <see cref="ConnectAsync"/> elsewhere.
+    /// </summary>
+    public static TiKVClient Create(TiKVClientOptions options, ILoggerFactory? loggerFactory = null) => new(options, loggerFactory);
+
+    /// <summary>
+    /// A timestamp from PD's TSO (<c>physical_ms &lt;&lt; 18 | logical</c>), strictly increasing across the cluster.
+    /// Concurrent callers are served by one batched request.
+    /// </summary>
+    public async ValueTask<ulong> GetTimestampAsync(CancellationToken cancellationToken = default)
+    {
+        var plan = await GetPlanAsync(cancellationToken).ConfigureAwait(false);
+        return await plan.Core.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Shuts the client down: no new requests, in-flight ones get the shutdown timeout, then connections close.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Log.ShuttingDown(_logger);
+        await _connectLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var core = Interlocked.Exchange(ref _core, null);
+            _plan = null;
+            if (core is not null)
+            {
+                await core.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+    }
+
+    internal ValueTask<RawPlan> GetPlanAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var plan = Volatile.Read(ref _plan);
+        return plan is not null ? new ValueTask<RawPlan>(plan) : new ValueTask<RawPlan>(ConnectCoreAsync(cancellationToken));
+    }
+
+    private async Task<RawPlan> ConnectCoreAsync(CancellationToken cancellationToken)
+    {
+        await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            if (_plan is { } existing)
+            {
+                return existing;
+            }
+
+            var pd = await PdClient.ConnectAsync(Options, _loggerFactory, cancellationToken).ConfigureAwait(false);
+            var core = new ClientCore(Options, pd, new RpcClient(Options, _loggerFactory), _loggerFactory);
+            var plan = new RawPlan(core);
+            Volatile.Write(ref _core, core);
+            Volatile.Write(ref _plan, plan);
+            Log.Connected(_logger, pd.ClusterId, pd.LeaderTarget);
+            return plan;
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+    }
+}
