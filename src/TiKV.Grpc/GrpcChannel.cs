@@ -168,7 +168,7 @@ public sealed partial class GrpcChannel : IAsyncDisposable
 
         if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? uri)
             || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
-            || uri.IsDefaultPort && !text.Contains(':', StringComparison.Ordinal))
+            || !HasExplicitPort(text))
         {
             throw new ArgumentException($"Invalid gRPC target '{target}': expected host:port, http://host:port or https://host:port.", nameof(target));
         }
@@ -179,6 +179,19 @@ public sealed partial class GrpcChannel : IAsyncDisposable
         }
 
         return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+    }
+
+    private static bool HasExplicitPort(string url)
+    {
+        string authority = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        int slash = authority.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0)
+        {
+            authority = authority[..slash];
+        }
+
+        int colon = authority.LastIndexOf(':');
+        return colon > authority.LastIndexOf(']') && colon < authority.Length - 1;
     }
 
     private static SocketsHttpHandler CreateHandler(GrpcChannelOptions options)

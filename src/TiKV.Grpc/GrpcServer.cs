@@ -144,15 +144,15 @@ public sealed class GrpcServer : IAsyncDisposable
     private Task HandleAsync(HttpContext httpContext)
     {
         HttpRequest request = httpContext.Request;
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            return RejectAsync(httpContext, StatusCodes.Status405MethodNotAllowed, $"HTTP method {request.Method} is not supported; gRPC uses POST.");
+        }
+
         if (!GrpcProtocol.IsGrpcContentType(request.ContentType))
         {
             // The gRPC HTTP/2 spec answers a non-gRPC content-type with 415.
             return RejectAsync(httpContext, StatusCodes.Status415UnsupportedMediaType, $"Content-Type '{request.ContentType}' is not supported; expected application/grpc.");
-        }
-
-        if (!HttpMethods.IsPost(request.Method))
-        {
-            return RejectAsync(httpContext, StatusCodes.Status405MethodNotAllowed, $"HTTP method {request.Method} is not supported; gRPC uses POST.");
         }
 
         string path = request.Path.Value ?? string.Empty;
