@@ -1,90 +1,98 @@
 using TiKV.DevCluster.Storage;
-using TiKV.Proto.Kvrpcpb;
 
 namespace TiKV.DevCluster.Mvcc;
 
 /// <summary>
 /// TiKV's transactional storage layer (storage/txn + storage/mvcc): Percolator reads, prewrite, commit,
 /// rollback, lock resolution and pessimistic locking over one <see cref="IStorageEngine"/>. Thread-safe;
-/// commands touching the same keys are serialized by per-key latches like TiKV's scheduler. Region checks
-/// are the caller's job: responses never carry a region_error.
+/// write commands touching the same keys are serialized by latches like TiKV's scheduler, and hold them until
+/// their writes are applied. Region checks are the caller's job: responses never carry a region_error.
+/// Keys in requests are raw kvrpcpb keys; storage keys are TiKV-encoded (see <see cref="MvccKey"/>).
 /// </summary>
 internal sealed partial class TxnEngine : IDisposable
 {
     private readonly IStorageEngine _storage;
     private readonly TimeProvider _time;
+    private readonly TxnEngineOptions _options;
+    private readonly Latches _latches;
+    private readonly ConcurrencyManager _concurrency = new();
+    private readonly LockWaitManager _lockWaits;
+    private readonly MvccReader _reader;
 
-    /// <summary>Creates an engine over <paramref name="storage"/> using <paramref name="timeProvider"/> for lock waits and TTLs.</summary>
-    public TxnEngine(IStorageEngine storage, TimeProvider timeProvider)
+    /// <summary>Creates an engine over <paramref name="storage"/>; <paramref name="timeProvider"/> drives lock-wait timeouts.</summary>
+    public TxnEngine(IStorageEngine storage, TimeProvider timeProvider, TxnEngineOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _storage = storage;
         _time = timeProvider;
+        _options = options ?? new TxnEngineOptions();
+        _latches = new Latches(_options.LatchSlots);
+        _lockWaits = new LockWaitManager(timeProvider);
+        _reader = new MvccReader(storage);
     }
 
     /// <summary>The underlying engine.</summary>
     public IStorageEngine Storage => _storage;
 
     /// <summary>The largest timestamp a read has used (TiKV's concurrency manager max_ts).</summary>
-    public ulong MaxTs => throw new NotSupportedException();
+    public ulong MaxTs => _concurrency.MaxTs;
 
-    /// <summary>Raises max_ts to at least <paramref name="ts"/> (e.g. for a read served elsewhere).</summary>
-    public void UpdateMaxTs(ulong ts) => throw new NotSupportedException();
+    /// <summary>Number of pessimistic lock requests currently waiting.</summary>
+    public int WaitingLockRequests => _lockWaits.WaitingCount;
 
-    /// <summary>KvGet.</summary>
-    public ValueTask<GetResponse> GetAsync(GetRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    /// <summary>Raises max_ts to at least <paramref name="ts"/>.</summary>
+    public void UpdateMaxTs(ulong ts) => _concurrency.UpdateMaxTs(ts);
 
-    /// <summary>KvBatchGet.</summary>
-    public ValueTask<BatchGetResponse> BatchGetAsync(BatchGetRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    /// <summary>Approximate entries and bytes of transactional data for raw keys in [start, end) (empty end = unbounded).</summary>
+    public StorageRangeStats EstimateRange(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end)
+        => _storage.EstimateRange(MvccKey.Encode(start), end.IsEmpty ? ReadOnlyMemory<byte>.Empty : MvccKey.Encode(end));
 
-    /// <summary>KvScan over the request's range.</summary>
-    public ValueTask<ScanResponse> ScanAsync(ScanRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    /// <summary>Ends every pending lock wait (as a timeout); the engine does not own the storage.</summary>
+    public void Dispose() => _lockWaits.AbandonAll();
 
-    /// <summary>KvScan with the range clamped to the region [<paramref name="regionStart"/>, <paramref name="regionEnd"/>) (empty end = unbounded).</summary>
-    public ValueTask<ScanResponse> ScanAsync(ScanRequest request, ReadOnlyMemory<byte> regionStart, ReadOnlyMemory<byte> regionEnd, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    /// <summary>The physical (millisecond) part of a TSO timestamp.</summary>
+    internal static ulong Physical(ulong ts) => ts >> 18;
 
-    /// <summary>KvPrewrite (optimistic and pessimistic, async commit, 1PC).</summary>
-    public ValueTask<PrewriteResponse> PrewriteAsync(PrewriteRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    private static byte[] EncodeBound(ReadOnlySpan<byte> raw) => raw.IsEmpty ? [] : MvccKey.Encode(raw);
 
-    /// <summary>KvCommit.</summary>
-    public ValueTask<CommitResponse> CommitAsync(CommitRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    /// <summary>KvCleanup.</summary>
-    public ValueTask<CleanupResponse> CleanupAsync(CleanupRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    /// <summary>KvBatchRollback.</summary>
-    public ValueTask<BatchRollbackResponse> BatchRollbackAsync(BatchRollbackRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    /// <summary>KvTxnHeartBeat.</summary>
-    public ValueTask<TxnHeartBeatResponse> TxnHeartBeatAsync(TxnHeartBeatRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    /// <summary>KvCheckTxnStatus.</summary>
-    public ValueTask<CheckTxnStatusResponse> CheckTxnStatusAsync(CheckTxnStatusRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    /// <summary>KvCheckSecondaryLocks.</summary>
-    public ValueTask<CheckSecondaryLocksResponse> CheckSecondaryLocksAsync(CheckSecondaryLocksRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    /// <summary>KvResolveLock; without keys it resolves every lock of the transactions in [<paramref name="regionStart"/>, <paramref name="regionEnd"/>).</summary>
-    public ValueTask<ResolveLockResponse> ResolveLockAsync(ResolveLockRequest request, ReadOnlyMemory<byte> regionStart, ReadOnlyMemory<byte> regionEnd, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    /// <summary>KvScanLock with the range clamped to the region [<paramref name="regionStart"/>, <paramref name="regionEnd"/>).</summary>
-    public ValueTask<ScanLockResponse> ScanLockAsync(ScanLockRequest request, ReadOnlyMemory<byte> regionStart, ReadOnlyMemory<byte> regionEnd, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    /// <summary>KvPessimisticLock; waits up to wait_timeout for conflicting locks and detects deadlocks.</summary>
-    public ValueTask<PessimisticLockResponse> PessimisticLockAsync(PessimisticLockRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    /// <summary>KVPessimisticRollback.</summary>
-    public ValueTask<PessimisticRollbackResponse> PessimisticRollbackAsync(PessimisticRollbackRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    /// <summary>KvGC over [<paramref name="start"/>, <paramref name="end"/>): drops versions no reader at or after <paramref name="safePoint"/> can see.</summary>
-    public ValueTask<GCResponse> GcAsync(ulong safePoint, ReadOnlyMemory<byte> start, ReadOnlyMemory<byte> end, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    /// <summary>KvDeleteRange: removes all data of every column family in the range.</summary>
-    public ValueTask<DeleteRangeResponse> DeleteRangeAsync(DeleteRangeRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public void Dispose()
+    /// <summary>Applies a command's writes, then withdraws its memory locks and wakes waiters of released locks.</summary>
+    private async ValueTask ApplyAsync(MvccTxn txn)
     {
+        try
+        {
+            if (!txn.IsEmpty)
+            {
+                // Not cancellable: once a command decided, its writes must land as one batch or not at all.
+                await _storage.WriteAsync(txn.Batch, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ReleaseMemoryLocks(txn);
+        }
+
+        _lockWaits.WakeUp(txn.Released);
     }
+
+    private void ReleaseMemoryLocks(MvccTxn txn)
+    {
+        if (txn.MemoryLocks is { } memoryLocks)
+        {
+            foreach (var memoryLock in memoryLocks)
+            {
+                _concurrency.Unlock(memoryLock);
+            }
+
+            memoryLocks.Clear();
+        }
+    }
+
+    private ValueTask<LatchGuard> LatchAsync(byte[] encodedKey, CancellationToken cancellationToken)
+        => _latches.AcquireAsync(_latches.SlotOf(encodedKey), cancellationToken);
+
+    private ValueTask<LatchGuard> LatchAsync(byte[][] encodedKeys, CancellationToken cancellationToken)
+        => encodedKeys.Length == 1
+            ? _latches.AcquireAsync(_latches.SlotOf(encodedKeys[0]), cancellationToken)
+            : _latches.AcquireAsync(_latches.SlotsOf(encodedKeys), cancellationToken);
 }

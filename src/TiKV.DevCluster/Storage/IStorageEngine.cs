@@ -12,6 +12,12 @@ internal interface IStorageEngine : IAsyncDisposable
     bool TryGet(ColumnFamily cf, ReadOnlySpan<byte> key, [NotNullWhen(true)] out byte[]? value);
 
     /// <summary>
+    /// Finds the first entry of <paramref name="cf"/> with <paramref name="start"/> ≤ key &lt; <paramref name="end"/>
+    /// (empty end = unbounded): the cheap seek MVCC point reads are built on.
+    /// </summary>
+    bool TrySeek(ColumnFamily cf, ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, [NotNullWhen(true)] out byte[]? key, [NotNullWhen(true)] out byte[]? value);
+
+    /// <summary>
     /// Enumerates the entries of <paramref name="cf"/> in [<paramref name="start"/>, <paramref name="end"/>)
     /// in ascending key order, or descending when <paramref name="reverse"/> is set. An empty
     /// <paramref name="end"/> means unbounded. The enumeration may observe writes made while it runs.

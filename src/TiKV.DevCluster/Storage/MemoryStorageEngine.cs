@@ -10,7 +10,9 @@ namespace TiKV.DevCluster.Storage;
 /// </summary>
 internal sealed class MemoryStorageEngine : IStorageEngine
 {
-    private const int ChunkSize = 128;
+    // Scans collect in chunks that start small (a seek-like scan stays cheap) and grow for long scans.
+    private const int FirstChunkSize = 16;
+    private const int MaxChunkSize = 256;
     private const int OptimisticAttempts = 3;
 
     private readonly OrderedTable[] _tables = [new(), new(), new()];
@@ -20,6 +22,22 @@ internal sealed class MemoryStorageEngine : IStorageEngine
     /// <inheritdoc />
     public bool TryGet(ColumnFamily cf, ReadOnlySpan<byte> key, [NotNullWhen(true)] out byte[]? value)
         => Table(cf).TryGet(key, out value);
+
+    /// <inheritdoc />
+    public bool TrySeek(ColumnFamily cf, ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, [NotNullWhen(true)] out byte[]? key, [NotNullWhen(true)] out byte[]? value)
+    {
+        var node = Table(cf).SeekFirstAtLeast(start);
+        if (node is null || (!end.IsEmpty && ByteKeyComparer.CompareKeys(node.Key, end) >= 0))
+        {
+            key = null;
+            value = null;
+            return false;
+        }
+
+        key = node.Key;
+        value = node.Value;
+        return true;
+    }
 
     /// <inheritdoc />
     public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(ColumnFamily cf, ReadOnlyMemory<byte> start, ReadOnlyMemory<byte> end, bool reverse = false)
@@ -106,45 +124,49 @@ internal sealed class MemoryStorageEngine : IStorageEngine
 
     private IEnumerable<KeyValuePair<byte[], byte[]>> ScanForward(OrderedTable table, ReadOnlyMemory<byte> start, ReadOnlyMemory<byte> end)
     {
-        var chunk = new List<KeyValuePair<byte[], byte[]>>(ChunkSize);
+        var chunk = new List<KeyValuePair<byte[], byte[]>>(FirstChunkSize);
+        var limit = FirstChunkSize;
         byte[]? after = null;
         while (true)
         {
             chunk.Clear();
-            CollectConsistently(chunk, () => CollectForward(table, chunk, start, end, after));
+            CollectConsistently(chunk, () => CollectForward(table, chunk, limit, start, end, after));
             foreach (var entry in chunk)
             {
                 yield return entry;
             }
 
-            if (chunk.Count < ChunkSize)
+            if (chunk.Count < limit)
             {
                 yield break;
             }
 
             after = chunk[^1].Key;
+            limit = Math.Min(limit * 4, MaxChunkSize);
         }
     }
 
     private IEnumerable<KeyValuePair<byte[], byte[]>> ScanBackward(OrderedTable table, ReadOnlyMemory<byte> start, ReadOnlyMemory<byte> end)
     {
-        var chunk = new List<KeyValuePair<byte[], byte[]>>(ChunkSize);
+        var chunk = new List<KeyValuePair<byte[], byte[]>>(FirstChunkSize);
+        var limit = FirstChunkSize;
         var before = end.IsEmpty ? null : end.ToArray();
         while (true)
         {
             chunk.Clear();
-            CollectConsistently(chunk, () => CollectBackward(table, chunk, start, before));
+            CollectConsistently(chunk, () => CollectBackward(table, chunk, limit, start, before));
             foreach (var entry in chunk)
             {
                 yield return entry;
             }
 
-            if (chunk.Count < ChunkSize)
+            if (chunk.Count < limit)
             {
                 yield break;
             }
 
             before = chunk[^1].Key;
+            limit = Math.Min(limit * 4, MaxChunkSize);
         }
     }
 
@@ -172,7 +194,7 @@ internal sealed class MemoryStorageEngine : IStorageEngine
         }
     }
 
-    private static void CollectForward(OrderedTable table, List<KeyValuePair<byte[], byte[]>> chunk, ReadOnlyMemory<byte> start, ReadOnlyMemory<byte> end, byte[]? after)
+    private static void CollectForward(OrderedTable table, List<KeyValuePair<byte[], byte[]>> chunk, int limit, ReadOnlyMemory<byte> start, ReadOnlyMemory<byte> end, byte[]? after)
     {
         var endSpan = end.Span;
         var node = after is null ? table.SeekFirstAtLeast(start.Span) : table.SeekFirstAtLeast(after);
@@ -181,7 +203,7 @@ internal sealed class MemoryStorageEngine : IStorageEngine
             node = node.NextAt(0);
         }
 
-        while (node is not null && chunk.Count < ChunkSize)
+        while (node is not null && chunk.Count < limit)
         {
             if (!endSpan.IsEmpty && ByteKeyComparer.CompareKeys(node.Key, endSpan) >= 0)
             {
@@ -193,11 +215,11 @@ internal sealed class MemoryStorageEngine : IStorageEngine
         }
     }
 
-    private static void CollectBackward(OrderedTable table, List<KeyValuePair<byte[], byte[]>> chunk, ReadOnlyMemory<byte> start, byte[]? before)
+    private static void CollectBackward(OrderedTable table, List<KeyValuePair<byte[], byte[]>> chunk, int limit, ReadOnlyMemory<byte> start, byte[]? before)
     {
         var startSpan = start.Span;
         var node = table.SeekLastBefore(before, before is null);
-        while (node is not null && chunk.Count < ChunkSize)
+        while (node is not null && chunk.Count < limit)
         {
             if (ByteKeyComparer.CompareKeys(node.Key, startSpan) < 0)
             {

@@ -17,7 +17,8 @@ internal sealed class SqliteStorageEngine : IStorageEngine
     /// <summary>The database file name inside the data directory.</summary>
     public const string FileName = "tikv.db";
 
-    private const int ScanChunkSize = 256;
+    private const int FirstScanChunkSize = 32;
+    private const int MaxScanChunkSize = 1024;
     private const int MaxBatchesPerCommit = 4096;
 
     private readonly string _readConnectionString;
@@ -71,6 +72,33 @@ internal sealed class SqliteStorageEngine : IStorageEngine
         {
             _readers.Add(reader);
         }
+    }
+
+    /// <inheritdoc />
+    public bool TrySeek(ColumnFamily cf, ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, [NotNullWhen(true)] out byte[]? key, [NotNullWhen(true)] out byte[]? value)
+    {
+        ValidateCf(cf);
+        var found = new List<KeyValuePair<byte[], byte[]>>(1);
+        var reader = Rent();
+        try
+        {
+            reader.ScanChunk(cf, reverse: false, start.ToArray(), end.IsEmpty ? null : end.ToArray(), 1, found);
+        }
+        finally
+        {
+            _readers.Add(reader);
+        }
+
+        if (found.Count == 0)
+        {
+            key = null;
+            value = null;
+            return false;
+        }
+
+        key = found[0].Key;
+        value = found[0].Value;
+        return true;
     }
 
     /// <inheritdoc />
@@ -171,14 +199,15 @@ internal sealed class SqliteStorageEngine : IStorageEngine
 
     private IEnumerable<KeyValuePair<byte[], byte[]>> ScanChunks(ColumnFamily cf, byte[] start, byte[]? end, bool reverse)
     {
-        var chunk = new List<KeyValuePair<byte[], byte[]>>(ScanChunkSize);
+        var chunk = new List<KeyValuePair<byte[], byte[]>>(FirstScanChunkSize);
+        var limit = FirstScanChunkSize;
         while (true)
         {
             chunk.Clear();
             var reader = Rent();
             try
             {
-                reader.ScanChunk(cf, reverse, start, end, ScanChunkSize, chunk);
+                reader.ScanChunk(cf, reverse, start, end, limit, chunk);
             }
             finally
             {
@@ -190,10 +219,12 @@ internal sealed class SqliteStorageEngine : IStorageEngine
                 yield return entry;
             }
 
-            if (chunk.Count < ScanChunkSize)
+            if (chunk.Count < limit)
             {
                 yield break;
             }
+
+            limit = Math.Min(limit * 4, MaxScanChunkSize);
 
             var last = chunk[^1].Key;
             if (reverse)

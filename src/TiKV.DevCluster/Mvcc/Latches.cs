@@ -1,0 +1,103 @@
+using TiKV.DevCluster.Storage;
+
+namespace TiKV.DevCluster.Mvcc;
+
+/// <summary>
+/// TiKV scheduler latches: a fixed array of slots addressed by key hash. A write command takes the slots of all
+/// its keys in ascending slot order (so two commands can never deadlock) and holds them until its writes are
+/// applied, which serializes commands that touch the same keys while unrelated commands run in parallel.
+/// </summary>
+internal sealed class Latches
+{
+    private readonly SemaphoreSlim[] _slots;
+    private readonly int _mask;
+
+    public Latches(int slotCount)
+    {
+        if (slotCount <= 0 || (slotCount & (slotCount - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(slotCount), slotCount, "Latch slot count must be a positive power of two.");
+        }
+
+        _slots = new SemaphoreSlim[slotCount];
+        for (var i = 0; i < slotCount; i++)
+        {
+            _slots[i] = new SemaphoreSlim(1, 1);
+        }
+
+        _mask = slotCount - 1;
+    }
+
+    /// <summary>The slot of an (encoded or raw) key; callers must use one form consistently.</summary>
+    public int SlotOf(ReadOnlySpan<byte> key) => ByteKeyComparer.Instance.GetHashCode(key) & _mask;
+
+    /// <summary>Sorted, distinct slots for a set of keys.</summary>
+    public int[] SlotsOf(IReadOnlyList<byte[]> keys)
+    {
+        var slots = new int[keys.Count];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            slots[i] = SlotOf(keys[i]);
+        }
+
+        Array.Sort(slots);
+        var distinct = 0;
+        for (var i = 0; i < slots.Length; i++)
+        {
+            if (i == 0 || slots[i] != slots[distinct - 1])
+            {
+                slots[distinct++] = slots[i];
+            }
+        }
+
+        return distinct == slots.Length ? slots : slots[..distinct];
+    }
+
+    /// <summary>Takes one slot.</summary>
+    public ValueTask<LatchGuard> AcquireAsync(int slot, CancellationToken cancellationToken)
+    {
+        var semaphore = _slots[slot];
+        if (semaphore.Wait(0, CancellationToken.None))
+        {
+            return new ValueTask<LatchGuard>(new LatchGuard(this, slot, null));
+        }
+
+        return AcquireSlowAsync(slot, cancellationToken);
+    }
+
+    /// <summary>Takes all <paramref name="sortedSlots"/> in order.</summary>
+    public async ValueTask<LatchGuard> AcquireAsync(int[] sortedSlots, CancellationToken cancellationToken)
+    {
+        var acquired = 0;
+        try
+        {
+            for (; acquired < sortedSlots.Length; acquired++)
+            {
+                var semaphore = _slots[sortedSlots[acquired]];
+                if (!semaphore.Wait(0, CancellationToken.None))
+                {
+                    await semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            for (var i = 0; i < acquired; i++)
+            {
+                _slots[sortedSlots[i]].Release();
+            }
+
+            throw;
+        }
+
+        return new LatchGuard(this, -1, sortedSlots);
+    }
+
+    internal void Release(int slot) => _slots[slot].Release();
+
+    private async ValueTask<LatchGuard> AcquireSlowAsync(int slot, CancellationToken cancellationToken)
+    {
+        await _slots[slot].WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new LatchGuard(this, slot, null);
+    }
+}

@@ -1,0 +1,32 @@
+using Google.Protobuf;
+
+namespace TiKV.DevCluster.Mvcc;
+
+/// <summary>One pessimistic lock request waiting for a key's lock to go away.</summary>
+internal sealed class LockWaiter
+{
+    public LockWaiter(byte[] encodedKey, ByteString rawKey, ulong startTs, ulong holderTs, ulong keyHash)
+    {
+        EncodedKey = encodedKey;
+        RawKey = rawKey;
+        StartTs = startTs;
+        HolderTs = holderTs;
+        KeyHash = keyHash;
+    }
+
+    public byte[] EncodedKey { get; }
+
+    public ByteString RawKey { get; }
+
+    /// <summary>start_ts of the waiting transaction.</summary>
+    public ulong StartTs { get; }
+
+    /// <summary>start_ts of the transaction holding the lock.</summary>
+    public ulong HolderTs { get; }
+
+    public ulong KeyHash { get; }
+
+    public TaskCompletionSource<LockWaitOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ITimer? Timer { get; set; }
+}
