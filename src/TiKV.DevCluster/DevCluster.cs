@@ -1,0 +1,129 @@
+using TiKV.DevCluster.Internal;
+using TiKV.DevCluster.Internal.Regions;
+
+namespace TiKV.DevCluster;
+
+/// <summary>
+/// An in-process TiKV cluster: one PD and <see cref="DevClusterOptions.StoreCount"/> TiKV stores, each on its own
+/// gRPC port, speaking kvproto like the real servers (<c>pdpb.PD</c>, <c>tikvpb.Tikv</c>) including their error
+/// paths. All peers of a region share one replicated state, so stopping or killing a store never loses an
+/// acknowledged write; regions, leaders and epochs behave as TiKV's do.
+/// </summary>
+public sealed class DevCluster : IAsyncDisposable
+{
+    private readonly ClusterRuntime _runtime;
+
+    private DevCluster(ClusterRuntime runtime)
+    {
+        _runtime = runtime;
+        Faults = new DevFaults(runtime.Faults);
+    }
+
+    /// <summary>The cluster id PD reports (in every response header).</summary>
+    public ulong ClusterId => _runtime.ClusterId;
+
+    /// <summary>PD's gRPC address, <c>host:port</c>.</summary>
+    public string PdAddress => _runtime.Pd.Address;
+
+    /// <summary>The stores with their current state, by ascending id.</summary>
+    public IReadOnlyList<DevStoreInfo> Stores =>
+        [.. _runtime.Stores.Select(s => new DevStoreInfo(s.Id, s.Address, s.StatusAddress, _runtime.StateOf(s)))];
+
+    /// <summary>Faults to inject into the stores.</summary>
+    public DevFaults Faults { get; }
+
+    /// <summary>
+    /// Whether PD or a store had to listen on another port than requested because the requested one was busy
+    /// (only when started with <c>fallBackToFreePorts</c>).
+    /// </summary>
+    public bool AnyPortFellBack => _runtime.Pd.PortFellBack || _runtime.Stores.Any(s => s.PortFellBack || s.StatusPortFellBack);
+
+    /// <summary>Starts a cluster; with <see cref="DevClusterOptions.DataDirectory"/> set, reopens the one stored there.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="IOException">A requested port is in use.</exception>
+    public static Task<DevCluster> StartAsync(DevClusterOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartAsync(options, fallBackToFreePorts: false, cancellationToken);
+
+    /// <summary>
+    /// Starts a cluster; when <paramref name="fallBackToFreePorts"/> is set, a requested port that is busy is
+    /// replaced by a free one (see <see cref="AnyPortFellBack"/>), as <c>tikvnet playground</c> does.
+    /// </summary>
+    public static async Task<DevCluster> StartAsync(DevClusterOptions? options, bool fallBackToFreePorts, CancellationToken cancellationToken = default)
+    {
+        var runtime = await ClusterRuntime.StartAsync(options ?? new DevClusterOptions(), fallBackToFreePorts, cancellationToken).ConfigureAwait(false);
+        return new DevCluster(runtime);
+    }
+
+    /// <summary>All regions in key order, as PD knows them.</summary>
+    public IReadOnlyList<DevRegionInfo> GetRegions() => [.. _runtime.Regions.All.Select(ToInfo)];
+
+    /// <summary>
+    /// Splits the region containing <paramref name="splitKey"/> at that key, which is given as PD stores region
+    /// boundaries: memcomparable-encoded for transactional data, plain for raw data. Like TiKV (with
+    /// <c>right-derive-when-split</c>), the part from the split key on keeps the original region id and the part
+    /// before it becomes a new region; both get version + 1. Returns the region that now starts at
+    /// <paramref name="splitKey"/> (unchanged if the key already was a boundary).
+    /// </summary>
+    /// <exception cref="ArgumentException">The split key is empty.</exception>
+    public Task<DevRegionInfo> SplitRegionAsync(ReadOnlyMemory<byte> splitKey, CancellationToken cancellationToken = default)
+    {
+        if (splitKey.IsEmpty)
+        {
+            throw new ArgumentException("A split key must not be empty.", nameof(splitKey));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(ToInfo(_runtime.SplitAt(splitKey.ToArray())));
+    }
+
+    /// <summary>Moves the leadership of a region to its peer on <paramref name="toStoreId"/> (the epoch is unchanged).</summary>
+    /// <exception cref="ArgumentException">No such region, or it has no peer on that store.</exception>
+    /// <exception cref="InvalidOperationException">That store is down.</exception>
+    public Task TransferLeaderAsync(ulong regionId, ulong toStoreId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _runtime.TransferLeader(regionId, toStoreId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops a store gracefully: in-flight calls finish, then its ports refuse connections. After
+    /// <see cref="DevClusterOptions.ElectionTimeout"/> the regions it led elect leaders on live peers.
+    /// </summary>
+    /// <exception cref="ArgumentException">No such store.</exception>
+    public Task StopStoreAsync(ulong storeId, CancellationToken cancellationToken = default) =>
+        _runtime.StopStoreAsync(storeId, abrupt: false, cancellationToken);
+
+    /// <summary>Kills a store: connections are reset and in-flight calls fail at once; otherwise as <see cref="StopStoreAsync"/>.</summary>
+    /// <exception cref="ArgumentException">No such store.</exception>
+    public Task KillStoreAsync(ulong storeId, CancellationToken cancellationToken = default) =>
+        _runtime.StopStoreAsync(storeId, abrupt: true, cancellationToken);
+
+    /// <summary>Restarts a stopped or killed store on the same ports; leaders rebalance onto it.</summary>
+    /// <exception cref="ArgumentException">No such store.</exception>
+    /// <exception cref="IOException">Its port has been taken meanwhile.</exception>
+    public Task RestartStoreAsync(ulong storeId, CancellationToken cancellationToken = default) =>
+        _runtime.RestartStoreAsync(storeId, cancellationToken);
+
+    /// <summary>Stops PD and every store and closes the data (flushing a durable cluster's metadata).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await _runtime.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _runtime.DisposeAsync();
+
+    internal ClusterRuntime Runtime => _runtime;
+
+    private static DevRegionInfo ToInfo(RegionState region) => new(
+        region.Id,
+        region.StartKey,
+        region.EndKey,
+        region.Version,
+        region.ConfVer,
+        region.LeaderStoreId,
+        [.. region.Peers.Select(p => p.StoreId)],
+        [.. region.Peers.Select(p => p.PeerId)]);
+}

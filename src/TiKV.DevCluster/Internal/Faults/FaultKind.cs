@@ -1,0 +1,14 @@
+namespace TiKV.DevCluster.Internal.Faults;
+
+/// <summary>What an injected fault does to a request.</summary>
+internal enum FaultKind
+{
+    /// <summary>Answer with a ServerIsBusy region error instead of executing.</summary>
+    ServerIsBusy,
+
+    /// <summary>Wait before executing.</summary>
+    Delay,
+
+    /// <summary>Execute, then never answer (the caller times out; the effect may have happened).</summary>
+    DropResponse,
+}

@@ -1,0 +1,203 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using TiKV.Grpc;
+using TiKV.Proto.Metapb;
+using TiKV.Proto.Pdpb;
+
+namespace TiKV.DevCluster.Internal.Pd;
+
+/// <summary>
+/// PD's <c>pdpb.PD</c> service: one PD member that leads itself. Every request except GetMembers must carry this
+/// cluster's id (PD answers FAILED_PRECONDITION "mismatch cluster id" otherwise); errors PD reports in the
+/// response header are reported there with PD's error type and message.
+/// </summary>
+internal sealed partial class PdServer : IAsyncDisposable
+{
+    /// <summary>The <c>pdpb.PD</c> service descriptor.</summary>
+    public static readonly ServiceDescriptor Service = PdpbReflection.Descriptor.Services.Single(s => s.Name == "PD");
+
+    private readonly ClusterRuntime _cluster;
+    private readonly ulong _memberId;
+    private GrpcServer? _server;
+
+    /// <summary>Creates the PD endpoint of <paramref name="cluster"/>.</summary>
+    public PdServer(ClusterRuntime cluster)
+    {
+        _cluster = cluster;
+
+        // PD derives its member id from its name and the cluster; any stable id that differs from the cluster id will do.
+        _memberId = cluster.ClusterId ^ 0x5044_4d45_4d42_4552UL;
+    }
+
+    /// <summary>The bound address <c>host:port</c>.</summary>
+    public string Address { get; private set; } = "";
+
+    /// <summary>Whether the requested port was busy and another one was used.</summary>
+    public bool PortFellBack { get; private set; }
+
+    /// <summary>Binds and starts serving.</summary>
+    public async Task StartAsync(string host, int port, bool fallBack, CancellationToken cancellationToken)
+    {
+        var (server, fellBack) = await PortBinding.StartGrpcAsync(
+            () =>
+            {
+                var server = new GrpcServer(_cluster.ServerOptions);
+                Register(server);
+                return server;
+            },
+            host,
+            port,
+            fallBack,
+            cancellationToken).ConfigureAwait(false);
+        if (fellBack)
+        {
+            Log.PortFallback(_cluster.Logger, port, "PD");
+            PortFellBack = true;
+        }
+
+        _server = server;
+        Address = server.Address;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is { } server)
+        {
+            _server = null;
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Register(GrpcServer server)
+    {
+        Map<GetMembersRequest, GetMembersResponse>(server, "GetMembers", GetMembers, checkClusterId: false);
+        server.MapDuplexStreaming(GrpcMethod<TsoRequest, TsoResponse>.FromDescriptor(Service, "Tso"), TsoAsync);
+        Map<BootstrapRequest, BootstrapResponse>(server, "Bootstrap", Bootstrap);
+        Map<IsBootstrappedRequest, IsBootstrappedResponse>(server, "IsBootstrapped", _ => new IsBootstrappedResponse { Header = Header(), Bootstrapped = true });
+        Map<AllocIDRequest, AllocIDResponse>(server, "AllocID", AllocId);
+        Map<GetStoreRequest, GetStoreResponse>(server, "GetStore", GetStore);
+        Map<PutStoreRequest, PutStoreResponse>(server, "PutStore", PutStore);
+        Map<GetAllStoresRequest, GetAllStoresResponse>(server, "GetAllStores", GetAllStores);
+        Map<StoreHeartbeatRequest, StoreHeartbeatResponse>(server, "StoreHeartbeat", StoreHeartbeat);
+        Map<GetRegionRequest, GetRegionResponse>(server, "GetRegion", GetRegion);
+        Map<GetRegionRequest, GetRegionResponse>(server, "GetPrevRegion", GetPrevRegion);
+        Map<GetRegionByIDRequest, GetRegionResponse>(server, "GetRegionByID", GetRegionById);
+        Map<ScanRegionsRequest, ScanRegionsResponse>(server, "ScanRegions", ScanRegions);
+        Map<BatchScanRegionsRequest, BatchScanRegionsResponse>(server, "BatchScanRegions", BatchScanRegions);
+        Map<AskBatchSplitRequest, AskBatchSplitResponse>(server, "AskBatchSplit", AskBatchSplit);
+        Map<ReportBatchSplitRequest, ReportBatchSplitResponse>(server, "ReportBatchSplit", _ => new ReportBatchSplitResponse { Header = Header() });
+        Map<GetClusterConfigRequest, GetClusterConfigResponse>(server, "GetClusterConfig", _ => new GetClusterConfigResponse
+        {
+            Header = Header(),
+            Cluster = new Cluster { Id = _cluster.ClusterId, MaxPeerCount = ClusterRuntime.MaxReplicas },
+        });
+        Map<PutClusterConfigRequest, PutClusterConfigResponse>(server, "PutClusterConfig", PutClusterConfig);
+        Map<GetGCSafePointRequest, GetGCSafePointResponse>(server, "GetGCSafePoint", _ => new GetGCSafePointResponse
+        {
+            Header = Header(),
+            SafePoint = _cluster.GcSafePoints.GcSafePoint,
+        });
+        Map<UpdateGCSafePointRequest, UpdateGCSafePointResponse>(server, "UpdateGCSafePoint", UpdateGcSafePoint);
+        Map<UpdateServiceGCSafePointRequest, UpdateServiceGCSafePointResponse>(server, "UpdateServiceGCSafePoint", UpdateServiceGcSafePoint);
+    }
+
+    private void Map<TRequest, TResponse>(GrpcServer server, string name, Func<TRequest, TResponse> handler, bool checkClusterId = true)
+        where TRequest : IMessage<TRequest>, new()
+        where TResponse : IMessage<TResponse>, new()
+    {
+        var headerField = new TRequest().Descriptor.FindFieldByName("header");
+        server.MapUnary(GrpcMethod<TRequest, TResponse>.FromDescriptor(Service, name), (request, _) =>
+        {
+            if (checkClusterId)
+            {
+                ValidateClusterId(headerField?.Accessor.GetValue(request) as RequestHeader);
+            }
+
+            return ValueTask.FromResult(handler(request));
+        });
+    }
+
+    /// <summary>PD's <c>validateRequest</c>: a header naming another cluster fails the call.</summary>
+    private void ValidateClusterId(RequestHeader? header)
+    {
+        var requested = header?.ClusterId ?? 0;
+        if (requested != _cluster.ClusterId)
+        {
+            throw new RpcException(StatusCode.FailedPrecondition, $"mismatch cluster id, need {_cluster.ClusterId} but got {requested}");
+        }
+    }
+
+    private ResponseHeader Header() => new() { ClusterId = _cluster.ClusterId };
+
+    private ResponseHeader ErrorHeader(ErrorType type, string message) => new()
+    {
+        ClusterId = _cluster.ClusterId,
+        Error = new Error { Type = type, Message = message },
+    };
+
+    private GetMembersResponse GetMembers(GetMembersRequest request)
+    {
+        var url = "http://" + Address;
+        var member = new Member
+        {
+            Name = "pd",
+            MemberId = _memberId,
+            PeerUrls = { url },
+            ClientUrls = { url },
+            BinaryVersion = ClusterRuntime.StoreVersion,
+        };
+        return new GetMembersResponse { Header = Header(), Members = { member }, Leader = member, EtcdLeader = member };
+    }
+
+    private BootstrapResponse Bootstrap(BootstrapRequest request) =>
+        new() { Header = ErrorHeader(ErrorType.AlreadyBootstrapped, "cluster is already bootstrapped") };
+
+    private AllocIDResponse AllocId(AllocIDRequest request)
+    {
+        var count = request.Count == 0 ? 1u : request.Count;
+        var id = _cluster.Ids.NextBatch(count);
+        _cluster.SaveMetadata();
+        var response = new AllocIDResponse { Header = Header(), Id = id };
+        if (count > 1)
+        {
+            response.Count = count;
+        }
+
+        return response;
+    }
+
+    private PutClusterConfigResponse PutClusterConfig(PutClusterConfigRequest request) =>
+        request.Cluster is { } cluster && cluster.MaxPeerCount != 0 && cluster.MaxPeerCount != ClusterRuntime.MaxReplicas
+            ? new PutClusterConfigResponse { Header = ErrorHeader(ErrorType.Unknown, $"max-replicas is fixed at {ClusterRuntime.MaxReplicas} in this cluster") }
+            : new PutClusterConfigResponse { Header = Header() };
+
+    private UpdateGCSafePointResponse UpdateGcSafePoint(UpdateGCSafePointRequest request) => new()
+    {
+        Header = Header(),
+        NewSafePoint = _cluster.GcSafePoints.UpdateGcSafePoint(request.SafePoint),
+    };
+
+    private UpdateServiceGCSafePointResponse UpdateServiceGcSafePoint(UpdateServiceGCSafePointRequest request)
+    {
+        // PD reads "now" from its own TSO, so service safe point expiry follows the cluster clock.
+        var now = TsoAllocator.PhysicalOf(_cluster.Tso.AllocateOne()) / 1000;
+        ServiceSafePoint min;
+        try
+        {
+            min = _cluster.GcSafePoints.UpdateServiceSafePoint(request.ServiceId.ToStringUtf8(), request.SafePoint, request.TTL, now);
+        }
+        catch (ArgumentException e)
+        {
+            throw new RpcException(StatusCode.Unknown, e.Message.Split(" (Parameter", 2)[0]);
+        }
+
+        return new UpdateServiceGCSafePointResponse
+        {
+            Header = Header(),
+            ServiceId = ByteString.CopyFromUtf8(min.ServiceId),
+            TTL = min.ExpiredAt == long.MaxValue ? long.MaxValue - now : min.ExpiredAt - now,
+            MinSafePoint = min.SafePoint,
+        };
+    }
+}
