@@ -19,12 +19,20 @@ public sealed class TiKVClient : IAsyncDisposable
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly Func<TiKVClientOptions, ILoggerFactory, CancellationToken, Task<ClientCore>> _coreFactory;
     private ClientCore? _core;
     private RawPlan? _plan;
     private int _disposed;
 
     private TiKVClient(TiKVClientOptions options, ILoggerFactory? loggerFactory)
+        : this(options, loggerFactory, CreateCoreAsync)
     {
+    }
+
+    /// <summary>Builds a client over custom machinery (tests substitute PD and the stores).</summary>
+    internal TiKVClient(TiKVClientOptions options, ILoggerFactory? loggerFactory, Func<TiKVClientOptions, ILoggerFactory, CancellationToken, Task<ClientCore>> coreFactory)
+    {
+        _coreFactory = coreFactory;
         ArgumentNullException.ThrowIfNull(options);
         options.Freeze();
         Options = options;
@@ -103,6 +111,14 @@ public sealed class TiKVClient : IAsyncDisposable
         }
     }
 
+    private static async Task<ClientCore> CreateCoreAsync(TiKVClientOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var pd = await PdClient.ConnectAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+        var logger = loggerFactory.CreateLogger("TiKV.Client");
+        Log.Connected(logger, pd.ClusterId, pd.LeaderTarget);
+        return new ClientCore(options, pd, new RpcClient(options, loggerFactory), loggerFactory);
+    }
+
     internal ValueTask<RawPlan> GetPlanAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -121,12 +137,10 @@ public sealed class TiKVClient : IAsyncDisposable
                 return existing;
             }
 
-            var pd = await PdClient.ConnectAsync(Options, _loggerFactory, cancellationToken).ConfigureAwait(false);
-            var core = new ClientCore(Options, pd, new RpcClient(Options, _loggerFactory), _loggerFactory);
+            var core = await _coreFactory(Options, _loggerFactory, cancellationToken).ConfigureAwait(false);
             var plan = new RawPlan(core);
             Volatile.Write(ref _core, core);
             Volatile.Write(ref _plan, plan);
-            Log.Connected(_logger, pd.ClusterId, pd.LeaderTarget);
             return plan;
         }
         finally
