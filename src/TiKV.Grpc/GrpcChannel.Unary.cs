@@ -6,11 +6,11 @@ namespace TiKV.Grpc;
 /// <summary>Unary calls.</summary>
 public sealed partial class GrpcChannel
 {
-    private async Task<UnaryCallResult<TResponse>> UnaryCoreAsync<TRequest, TResponse>(
+    private async Task<TResponse> UnaryCoreAsync<TRequest, TResponse>(
         GrpcMethod<TRequest, TResponse> method,
         TRequest request,
         CallOptions options,
-        bool captureMetadata,
+        ResponseMetadata? metadata,
         CancellationToken cancellationToken)
         where TRequest : IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
@@ -41,7 +41,8 @@ public sealed partial class GrpcChannel
                 throw new RpcException(StatusCode.Internal, "The server ended the unary call with OK but sent no response message.");
             }
 
-            Stream body = await response.Content.ReadAsStreamAsync(cancellation.Token).ConfigureAwait(false);
+            // The HTTP/2 response stream already exists: getting it synchronously does no I/O and saves a Task.
+            Stream body = response.Content.ReadAsStream(cancellation.Token);
             TResponse? message;
             using (var reader = new StreamMessageReader(body, MaxReceiveMessageSize))
             {
@@ -63,9 +64,13 @@ public sealed partial class GrpcChannel
                 throw new RpcException(StatusCode.Internal, "The server ended the unary call with OK but sent no response message.");
             }
 
-            return captureMetadata
-                ? new UnaryCallResult<TResponse>(message, ResponseStatus.ToMetadata(response.Headers), ResponseStatus.ToMetadata(response.TrailingHeaders))
-                : new UnaryCallResult<TResponse>(message, null!, null!);
+            if (metadata is not null)
+            {
+                metadata.Headers = ResponseStatus.ToMetadata(response.Headers);
+                metadata.Trailers = ResponseStatus.ToMetadata(response.TrailingHeaders);
+            }
+
+            return message;
         }
         catch (Exception ex) when (ex is not RpcException || cancellation.IsCancellationRequested)
         {

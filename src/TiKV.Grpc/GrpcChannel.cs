@@ -62,7 +62,18 @@ public sealed partial class GrpcChannel : IAsyncDisposable
 
     /// <summary>Makes a unary call and returns the response message.</summary>
     /// <exception cref="RpcException">The call ended with a non-OK status.</exception>
-    public async Task<TResponse> UnaryAsync<TRequest, TResponse>(
+    public Task<TResponse> UnaryAsync<TRequest, TResponse>(
+        GrpcMethod<TRequest, TResponse> method,
+        TRequest request,
+        CallOptions options = default,
+        CancellationToken cancellationToken = default)
+        where TRequest : IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>, new() =>
+        UnaryCoreAsync(method, request, options, metadata: null, cancellationToken);
+
+    /// <summary>Makes a unary call and returns the response with the server's response headers and trailers.</summary>
+    /// <exception cref="RpcException">The call ended with a non-OK status.</exception>
+    public async Task<UnaryCallResult<TResponse>> UnaryCallAsync<TRequest, TResponse>(
         GrpcMethod<TRequest, TResponse> method,
         TRequest request,
         CallOptions options = default,
@@ -70,20 +81,10 @@ public sealed partial class GrpcChannel : IAsyncDisposable
         where TRequest : IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
-        UnaryCallResult<TResponse> result = await UnaryCoreAsync(method, request, options, captureMetadata: false, cancellationToken).ConfigureAwait(false);
-        return result.Response;
+        var metadata = new ResponseMetadata();
+        TResponse response = await UnaryCoreAsync(method, request, options, metadata, cancellationToken).ConfigureAwait(false);
+        return new UnaryCallResult<TResponse>(response, metadata.Headers, metadata.Trailers);
     }
-
-    /// <summary>Makes a unary call and returns the response with the server's response headers and trailers.</summary>
-    /// <exception cref="RpcException">The call ended with a non-OK status.</exception>
-    public Task<UnaryCallResult<TResponse>> UnaryCallAsync<TRequest, TResponse>(
-        GrpcMethod<TRequest, TResponse> method,
-        TRequest request,
-        CallOptions options = default,
-        CancellationToken cancellationToken = default)
-        where TRequest : IMessage<TRequest>, new()
-        where TResponse : class, IMessage<TResponse>, new() =>
-        UnaryCoreAsync(method, request, options, captureMetadata: true, cancellationToken);
 
     /// <summary>
     /// Starts a bidirectional streaming call. The request headers are sent right away; dispose the call to cancel it.
