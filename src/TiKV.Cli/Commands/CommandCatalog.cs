@@ -9,6 +9,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create()
     {
+        yield return PlaygroundCommand.Create();
         yield return VersionCommand.Create();
     }
 }
