@@ -17,7 +17,7 @@ public sealed partial class DuplexStreamingCall<TRequest, TResponse>
 
     /// <summary>
     /// Reads the next response message into <see cref="Current"/>. Returns <see langword="false"/> when the server
-    /// ended the call with OK.
+    /// ended the call with OK. Cancelling <paramref name="cancellationToken"/> cancels the whole call.
     /// </summary>
     /// <exception cref="RpcException">The call ended with a non-OK status.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -17,7 +17,10 @@ public sealed partial class DuplexStreamingCall<TRequest, TResponse>
     private int _writeCount;
     private bool _writesCompleted;
 
-    /// <summary>Writes one message and flushes it to the network.</summary>
+    /// <summary>
+    /// Writes one message and flushes it to the network. Cancelling <paramref name="cancellationToken"/> cancels the
+    /// whole call.
+    /// </summary>
     /// <exception cref="RpcException">The call has failed; the exception carries its status.</exception>
     public ValueTask WriteAsync(TRequest message, CancellationToken cancellationToken = default) =>
         WriteAsync(message, flush: true, cancellationToken);

@@ -113,6 +113,7 @@ public sealed partial class DuplexStreamingCall<TRequest, TResponse> : IAsyncDis
         await _readLock.WaitAsync().ConfigureAwait(false);
         await _writeLock.WaitAsync().ConfigureAwait(false);
         _reader?.Dispose();
+        _reader = null;
         ReturnWriteBuffer();
         _request.Dispose();
         if (_responseTask.IsCompletedSuccessfully)
@@ -129,6 +130,10 @@ public sealed partial class DuplexStreamingCall<TRequest, TResponse> : IAsyncDis
         }
 
         _cts.Dispose();
+
+        // The call is finished, so operations after disposal fail fast with its status instead of waiting.
+        _writeLock.Release();
+        _readLock.Release();
     }
 
     private bool IsFinished

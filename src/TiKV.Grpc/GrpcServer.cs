@@ -113,7 +113,7 @@ public sealed class GrpcServer : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _state, 2) != 1)
+        if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
         {
             return;
         }

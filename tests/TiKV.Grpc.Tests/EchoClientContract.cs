@@ -232,6 +232,7 @@ public abstract class EchoClientContract
         Assert.Equal(StatusCode.Cancelled, call.Status);
         Assert.True(await ServerSawCancellationAsync("Duplex"), "the server handler did not see the cancellation");
         await Assert.ThrowsAsync<RpcException>(async () => await call.WriteAsync(new EchoRequest()));
+        await Assert.ThrowsAsync<RpcException>(async () => await call.MoveNextAsync());
     }
 
     [Fact]

@@ -121,11 +121,29 @@ public sealed class MalformedRequestTests : IAsyncLifetime
         await AssertStillServingAsync();
     }
 
-    private async Task<(HttpStatusCode Http, string? Status, string? Message)> PostAsync(string path, byte[] body, string contentType = "application/grpc")
+    [Fact]
+    public async Task Server_enforces_grpc_timeout_on_its_own()
+    {
+        // No client-side deadline: only the server's reading of grpc-timeout can end this call early.
+        (_, string? status, _) = await PostAsync(
+            "/interop.Echo/Unary",
+            Frame(new EchoRequest { SleepMs = 10_000 }.ToByteArray()),
+            timeout: "200m");
+        Assert.Equal("4", status);
+        Assert.Equal("/interop.Echo/Unary", (await _echo!.Service.CancellationObserved).Method);
+        await AssertStillServingAsync();
+    }
+
+    private async Task<(HttpStatusCode Http, string? Status, string? Message)> PostAsync(string path, byte[] body, string contentType = "application/grpc", string? timeout = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body), Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         request.Headers.TE.ParseAdd("trailers");
+        if (timeout is not null)
+        {
+            request.Headers.TryAddWithoutValidation("grpc-timeout", timeout);
+        }
+
         using HttpResponseMessage response = await _http!.SendAsync(request);
         await response.Content.ReadAsByteArrayAsync();
         string? status = Header(response.Headers, "grpc-status") ?? Header(response.TrailingHeaders, "grpc-status");

@@ -15,16 +15,27 @@ internal static class ClientErrors
     /// </summary>
     public static RpcException FromTransport(Exception exception, string target)
     {
-        switch (exception)
+        if (exception is RpcException rpc)
         {
-            case RpcException rpc:
-                return rpc;
-            case HttpProtocolException protocol:
+            return rpc;
+        }
+
+        // A stream reset or GOAWAY may arrive wrapped in HttpRequestException or IOException; its HTTP/2 error code
+        // decides the status.
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is HttpProtocolException protocol)
+            {
                 return new RpcException(
                     GrpcProtocol.FromHttp2ErrorCode(protocol.ErrorCode),
                     $"HTTP/2 error from {target}: {protocol.Message}",
                     null,
-                    protocol);
+                    exception);
+            }
+        }
+
+        switch (exception)
+        {
             case HttpRequestException request when IsConnectFailure(request):
                 return new RpcException(
                     StatusCode.Unavailable,

@@ -40,7 +40,7 @@ internal static class MessageFraming
         new(StatusCode.ResourceExhausted, $"Received message exceeds the maximum configured message size ({size} > {limit} bytes).");
 
     public static RpcException CompressedWithoutEncoding() =>
-        new(StatusCode.Internal, "Received a compressed message but no grpc-encoding was negotiated.");
+        new(StatusCode.Internal, "Received a compressed message, but no grpc-encoding was negotiated: only identity (uncompressed) messages are supported.");
 
     public static RpcException BadCompressedFlag(byte flag) =>
         new(StatusCode.Internal, $"Received a message with an invalid compressed flag {flag}.");

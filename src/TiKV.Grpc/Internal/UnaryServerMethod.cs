@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 
@@ -67,6 +68,7 @@ internal sealed class UnaryServerMethod<TRequest, TResponse>(
     }
 
     /// <summary>Reads the body until the client ends it; exactly one message must be in it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<TRequest> ReadRequestAsync(PipeReader reader, CancellationToken cancellationToken)
     {
         int maxSize = Runtime.MaxReceiveMessageSize;
