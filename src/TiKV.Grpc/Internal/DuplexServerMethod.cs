@@ -49,6 +49,7 @@ internal sealed class DuplexServerMethod<TRequest, TResponse>(
 
         Metadata? trailers = Metadata.Merge(context.ResponseTrailersOrNull, fromException);
 
+        reader.Release();
         await writer.CompleteAsync().ConfigureAwait(false);
         if (aborted.IsCancellationRequested)
         {

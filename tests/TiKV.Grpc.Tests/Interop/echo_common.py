@@ -1,7 +1,9 @@
 """Shared helpers for the Echo interop scripts: generates the message classes from echo.proto with protoc."""
+import atexit
 import base64
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -12,6 +14,7 @@ SERVICE = "interop.Echo"
 def load_messages(proto_path):
     """Compiles echo.proto with /usr/bin/protoc into a temporary directory and imports echo_pb2."""
     out_dir = tempfile.mkdtemp(prefix="tikv-grpc-interop-")
+    atexit.register(shutil.rmtree, out_dir, True)
     proto_dir, proto_file = os.path.split(os.path.abspath(proto_path))
     subprocess.run(
         ["/usr/bin/protoc", "-I", proto_dir, "--python_out", out_dir, proto_file],
