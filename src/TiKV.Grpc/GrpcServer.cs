@@ -94,10 +94,26 @@ public sealed class GrpcServer : IAsyncDisposable
             _frozenRoutes = _routes.ToFrozenDictionary(StringComparer.Ordinal);
         }
 
-        IPAddress address = await ResolveAsync(host, cancellationToken).ConfigureAwait(false);
-        WebApplication app = BuildApplication(address, port);
-        app.Run(HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        WebApplication? app = null;
+        try
+        {
+            IPAddress address = await ResolveAsync(host, cancellationToken).ConfigureAwait(false);
+            app = BuildApplication(address, port);
+            app.Run(HandleAsync);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A failed bind (e.g. the port is taken) leaves nothing running; the server cannot be started again.
+            Volatile.Write(ref _state, 3);
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
         _app = app;
 
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()

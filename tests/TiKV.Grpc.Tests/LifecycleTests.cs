@@ -37,6 +37,18 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Taken_port_fails_start_with_address_in_use_and_disposes_cleanly()
+    {
+        await using var first = new GrpcServer();
+        await first.StartAsync("127.0.0.1", 0);
+        var second = new GrpcServer();
+        Exception error = await Assert.ThrowsAnyAsync<Exception>(() => second.StartAsync("127.0.0.1", first.Port));
+        Assert.Contains("address already in use", error.ToString(), StringComparison.OrdinalIgnoreCase);
+        await second.StopAsync();
+        await second.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Nothing_listening_is_unavailable_naming_the_target()
     {
         int port;

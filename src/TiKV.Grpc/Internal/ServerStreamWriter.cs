@@ -28,6 +28,11 @@ internal sealed class ServerStreamWriter<T>(HttpResponse response, ServerCallCon
     public ValueTask WriteAsync(T message, bool flush, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (_completed)
+        {
+            return ValueTask.FromException(CompletedError());
+        }
+
         if (!_lock.Wait(0, CancellationToken.None))
         {
             return WriteContendedAsync(message, flush, cancellationToken);
@@ -106,7 +111,7 @@ internal sealed class ServerStreamWriter<T>(HttpResponse response, ServerCallCon
     {
         if (_completed)
         {
-            throw new InvalidOperationException("The call has completed; no more response messages can be written.");
+            throw CompletedError();
         }
 
         context.CancellationToken.ThrowIfCancellationRequested();
@@ -124,6 +129,9 @@ internal sealed class ServerStreamWriter<T>(HttpResponse response, ServerCallCon
 
         MessageFraming.Write(_writer, message, size);
     }
+
+    private static InvalidOperationException CompletedError() =>
+        new("The call has completed; no more response messages can be written.");
 
     private CancellationToken Token(CancellationToken cancellationToken) =>
         cancellationToken.CanBeCanceled ? cancellationToken : context.CancellationToken;
