@@ -40,9 +40,10 @@ public sealed partial class DuplexStreamingCall<TRequest, TResponse> : IAsyncDis
         _channel = channel;
         _method = method;
         _callerToken = cancellationToken;
-        _hasDeadline = options.Timeout.HasValue;
-        _cts = options.Timeout is { } timeout
-            ? new CancellationTokenSource(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero, channel.TimeProvider)
+        TimeSpan? effectiveTimeout = GrpcProtocol.EffectiveTimeout(options.Timeout);
+        _hasDeadline = effectiveTimeout.HasValue;
+        _cts = effectiveTimeout is { } timeout
+            ? new CancellationTokenSource(timeout, channel.TimeProvider)
             : new CancellationTokenSource();
         if (cancellationToken.CanBeCanceled)
         {

@@ -143,7 +143,7 @@ public sealed partial class GrpcChannel : IAsyncDisposable
         // gRPC C-core rejects calls without "te: trailers".
         request.Headers.TryAddWithoutValidation(GrpcProtocol.TeHeader, GrpcProtocol.TeTrailers);
         request.Headers.TryAddWithoutValidation("user-agent", _userAgent);
-        if (options.Timeout is { } timeout)
+        if (GrpcProtocol.EffectiveTimeout(options.Timeout) is { } timeout)
         {
             request.Headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, GrpcProtocol.FormatTimeout(timeout));
         }

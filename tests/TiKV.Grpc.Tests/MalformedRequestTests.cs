@@ -134,6 +134,17 @@ public sealed class MalformedRequestTests : IAsyncLifetime
         await AssertStillServingAsync();
     }
 
+    [Theory]
+    [InlineData("99999999H")]
+    [InlineData("soon")]
+    public async Task Huge_or_malformed_grpc_timeout_does_not_break_the_call(string timeout)
+    {
+        (_, string? unary, _) = await PostAsync("/interop.Echo/Unary", Frame(new EchoRequest().ToByteArray()), timeout: timeout);
+        Assert.Equal("0", unary);
+        (_, string? duplex, _) = await PostAsync("/interop.Echo/Duplex", Frame(new EchoRequest().ToByteArray()), timeout: timeout);
+        Assert.Equal("0", duplex);
+    }
+
     private async Task<(HttpStatusCode Http, string? Status, string? Message)> PostAsync(string path, byte[] body, string contentType = "application/grpc", string? timeout = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body), Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };

@@ -62,6 +62,24 @@ public sealed class ProtocolTests
     }
 
     [Fact]
+    public void Infinite_and_out_of_range_timeouts_are_normalized()
+    {
+        Assert.Null(GrpcProtocol.EffectiveTimeout(null));
+        Assert.Null(GrpcProtocol.EffectiveTimeout(Timeout.InfiniteTimeSpan));
+        Assert.Equal(TimeSpan.Zero, GrpcProtocol.EffectiveTimeout(TimeSpan.FromSeconds(-3)));
+        Assert.Equal(TimeSpan.FromMilliseconds(int.MaxValue), GrpcProtocol.EffectiveTimeout(TimeSpan.FromDays(365)));
+    }
+
+    [Fact]
+    public async Task Infinite_call_timeout_means_no_deadline()
+    {
+        await using EchoServer echo = await EchoServer.StartAsync();
+        EchoResponse reply = await echo.Channel.UnaryAsync(EchoMethods.Unary, new EchoRequest { Text = "t" }, new CallOptions(Timeout: Timeout.InfiniteTimeSpan));
+        Assert.Equal("t", reply.Text);
+        Assert.Null(echo.Service.LastDeadline);
+    }
+
+    [Fact]
     public void Metadata_normalizes_keys_and_separates_binary_values()
     {
         var metadata = new Metadata { { "X-Trace", "abc" }, { "blob-bin", [1, 2, 3] } };

@@ -14,9 +14,9 @@ internal readonly struct CallCancellation : IDisposable
     public CallCancellation(TimeSpan? timeout, TimeProvider timeProvider, CancellationToken callerToken)
     {
         _callerToken = callerToken;
-        if (timeout is { } delay)
+        if (GrpcProtocol.EffectiveTimeout(timeout) is { } delay)
         {
-            _source = new CancellationTokenSource(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, timeProvider);
+            _source = new CancellationTokenSource(delay, timeProvider);
             if (callerToken.CanBeCanceled)
             {
                 _registration = callerToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _source);

@@ -15,12 +15,12 @@ internal sealed class DuplexServerMethod<TRequest, TResponse>(
     {
         HttpResponse response = httpContext.Response;
         CancellationToken aborted = httpContext.RequestAborted;
-        TimeSpan? timeout = GrpcProtocol.ParseTimeout(httpContext.Request.Headers[GrpcProtocol.TimeoutHeader]);
+        TimeSpan? timeout = GrpcProtocol.EffectiveTimeout(GrpcProtocol.ParseTimeout(httpContext.Request.Headers[GrpcProtocol.TimeoutHeader]));
 
         // A stream lives long, so one token source per call is cheap: it joins the client's reset, the deadline
         // and the server's shutdown.
         using CancellationTokenSource source = timeout is { } t
-            ? new CancellationTokenSource(t > TimeSpan.Zero ? t : TimeSpan.Zero, Runtime.TimeProvider)
+            ? new CancellationTokenSource(t, Runtime.TimeProvider)
             : new CancellationTokenSource();
         using CancellationTokenRegistration onAbort = aborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source);
         using CancellationTokenRegistration onStop = Runtime.Stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source);

@@ -48,6 +48,21 @@ internal static class GrpcProtocol
         || name.Equals("date", StringComparison.OrdinalIgnoreCase)
         || name.Equals("server", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The deadline a call actually runs with: none for <see langword="null"/> or <see cref="Timeout.InfiniteTimeSpan"/>,
+    /// otherwise the timeout clamped to what a timer can hold (about 24 days), never negative.
+    /// </summary>
+    public static TimeSpan? EffectiveTimeout(TimeSpan? timeout)
+    {
+        if (timeout is not { } value || value == Timeout.InfiniteTimeSpan)
+        {
+            return null;
+        }
+
+        TimeSpan max = TimeSpan.FromMilliseconds(int.MaxValue);
+        return value < TimeSpan.Zero ? TimeSpan.Zero : value > max ? max : value;
+    }
+
     /// <summary>Encodes a timeout as <c>grpc-timeout</c>: at most 8 digits and a unit, rounded up.</summary>
     public static string FormatTimeout(TimeSpan timeout)
     {

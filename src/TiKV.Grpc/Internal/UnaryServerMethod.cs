@@ -18,7 +18,7 @@ internal sealed class UnaryServerMethod<TRequest, TResponse>(
     {
         HttpResponse response = httpContext.Response;
         CancellationToken aborted = httpContext.RequestAborted;
-        TimeSpan? timeout = GrpcProtocol.ParseTimeout(httpContext.Request.Headers[GrpcProtocol.TimeoutHeader]);
+        TimeSpan? timeout = GrpcProtocol.EffectiveTimeout(GrpcProtocol.ParseTimeout(httpContext.Request.Headers[GrpcProtocol.TimeoutHeader]));
         using var cancellation = new CallCancellation(timeout, Runtime.TimeProvider, aborted);
         DateTimeOffset? deadline = timeout is { } t ? Runtime.TimeProvider.GetUtcNow() + t : null;
         var context = new ServerCallContext(httpContext, FullName, deadline, cancellation.Token);
