@@ -88,6 +88,7 @@ internal static class Python
         using Process process = Process.Start(info)!;
         string error = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        return process.ExitCode == 0 ? null : $"{Executable} cannot import grpc/protobuf ({error.Trim()}). {Fix}";
+        string lastLine = error.Trim().Split('\n')[^1];
+        return process.ExitCode == 0 ? null : $"{Executable} cannot import grpc/protobuf ({lastLine}). {Fix}";
     }
 }
