@@ -170,6 +170,35 @@ public abstract class EchoClientContract
     }
 
     [Fact]
+    public async Task Duplex_writes_from_many_tasks_are_serialized()
+    {
+        await using GrpcChannel channel = CreateChannel();
+        await using DuplexStreamingCall<EchoRequest, EchoResponse> call = channel.DuplexStreaming(EchoMethods.Duplex);
+        const int Writers = 4;
+        const int PerWriter = 500;
+        Task[] writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            for (int i = 0; i < PerWriter; i++)
+            {
+                await call.WriteAsync(new EchoRequest { Sequence = (w * PerWriter) + i, Payload = ByteString.CopyFrom(new byte[w * 100]) }, flush: i % 8 == 7);
+            }
+
+            await call.FlushAsync();
+        })).ToArray();
+        Task completion = Task.WhenAll(writers).ContinueWith(_ => call.CompleteAsync().AsTask(), TaskScheduler.Default).Unwrap();
+
+        var seen = new HashSet<int>();
+        await foreach (EchoResponse response in call.ReadAllAsync())
+        {
+            Assert.True(seen.Add(response.Sequence));
+            Assert.Equal(response.Sequence / PerWriter * 100, response.Payload.Length);
+        }
+
+        await completion;
+        Assert.Equal(Writers * PerWriter, seen.Count);
+    }
+
+    [Fact]
     public async Task Duplex_error_status_follows_earlier_messages()
     {
         await using GrpcChannel channel = CreateChannel();

@@ -83,6 +83,40 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Server_writes_from_many_tasks_are_serialized()
+    {
+        const int Writers = 4;
+        const int PerWriter = 500;
+        await using var server = new GrpcServer();
+        server.MapDuplexStreaming(EchoMethods.Duplex, async (requests, responses, context) =>
+        {
+            Assert.True(await requests.MoveNextAsync());
+            await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+            {
+                for (int i = 0; i < PerWriter; i++)
+                {
+                    await responses.WriteAsync(new EchoResponse { Sequence = (w * PerWriter) + i, Text = new string('x', w) }, flush: i % 16 == 15);
+                }
+            })));
+        });
+        await server.StartAsync("127.0.0.1", 0);
+        await using var channel = GrpcChannel.Create(server.Address);
+        await using DuplexStreamingCall<EchoRequest, EchoResponse> call = channel.DuplexStreaming(EchoMethods.Duplex);
+        await call.WriteAsync(new EchoRequest());
+        await call.CompleteAsync();
+
+        var seen = new HashSet<int>();
+        await foreach (EchoResponse response in call.ReadAllAsync())
+        {
+            Assert.True(seen.Add(response.Sequence));
+            Assert.Equal(response.Sequence / PerWriter, response.Text.Length);
+        }
+
+        Assert.Equal(Writers * PerWriter, seen.Count);
+        Assert.Equal(StatusCode.OK, call.Status);
+    }
+
+    [Fact]
     public async Task Handler_exception_is_unknown_with_its_message()
     {
         await using var server = new GrpcServer();
