@@ -25,7 +25,8 @@ public sealed class LifecycleTests
         Assert.True(await stream.MoveNextAsync());
 
         await server.StopAsync();
-        await Assert.ThrowsAsync<RpcException>(async () => await stream.MoveNextAsync());
+        RpcException streamError = await Assert.ThrowsAsync<RpcException>(async () => await stream.MoveNextAsync());
+        Assert.Equal(StatusCode.Unavailable, streamError.StatusCode);
         await stream.DisposeAsync();
 
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
