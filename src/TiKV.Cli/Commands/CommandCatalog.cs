@@ -10,6 +10,8 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create()
     {
         yield return PlaygroundCommand.Create();
+        yield return RawCommand.Create();
+        yield return BenchCommand.Create();
         yield return VersionCommand.Create();
     }
 }
