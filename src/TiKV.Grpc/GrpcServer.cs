@@ -144,7 +144,11 @@ public sealed class GrpcServer : IAsyncDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            ServerLog.ShutdownAborted(_logger, Address, _options.ShutdownTimeout);
+            // A caller that cancels asks for the abort; only an expired grace period is worth a warning.
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                ServerLog.ShutdownAborted(_logger, Address, _options.ShutdownTimeout);
+            }
         }
 
         await app.DisposeAsync().ConfigureAwait(false);
