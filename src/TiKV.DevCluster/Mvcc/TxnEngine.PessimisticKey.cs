@@ -119,13 +119,14 @@ internal sealed partial class TxnEngine
 
             if (needValue || needCheckExistence || conflictCommitTs != 0)
             {
+                // Typed arms: a bare `null` would become an empty ReadOnlyMemory through the byte[] conversion.
                 value = write!.Kind switch
                 {
                     WriteKind.Put when write.IsValidAsLatestVersion(startTs) => needLoadValue ? _reader.LoadData(encoded, write) : ReadOnlyMemory<byte>.Empty,
-                    WriteKind.Put or WriteKind.Delete => null,
+                    WriteKind.Put or WriteKind.Delete => default(ReadOnlyMemory<byte>?),
                     _ => commitTs > 0 && _reader.GetWrite(encoded, commitTs - 1, startTs, out var data, out _)
                         ? (needLoadValue ? _reader.LoadData(encoded, data!) : ReadOnlyMemory<byte>.Empty)
-                        : null,
+                        : default(ReadOnlyMemory<byte>?),
                 };
             }
         }

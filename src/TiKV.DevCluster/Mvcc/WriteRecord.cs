@@ -55,9 +55,10 @@ internal sealed class WriteRecord
             gcFence = RecordCodec.ReadVarint(bytes, ref offset);
         }
 
+        // Careful: a bare `null` would convert to an empty ReadOnlyMemory (via byte[]), not to "no value".
         ReadOnlyMemory<byte>? shortValue = (flags & FlagShortValue) != 0
             ? new ReadOnlyMemory<byte>(bytes, offset, bytes.Length - offset)
-            : null;
+            : default(ReadOnlyMemory<byte>?);
         return new WriteRecord(kind, startTs, shortValue)
         {
             HasOverlappedRollback = (flags & FlagOverlappedRollback) != 0,

@@ -61,6 +61,14 @@ internal sealed class MemoryStorageEngine : IStorageEngine
         }
 
         var operations = batch.Operations;
+        for (var i = 0; i < operations.Count; i++)
+        {
+            if ((uint)operations[i].Cf > (uint)ColumnFamily.Write)
+            {
+                return ValueTask.FromException(new ArgumentException($"Operation {i} names unknown column family {operations[i].Cf}.", nameof(batch)));
+            }
+        }
+
         lock (_writeLock)
         {
             Interlocked.Increment(ref _sequence);
