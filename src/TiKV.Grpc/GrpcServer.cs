@@ -29,7 +29,6 @@ public sealed class GrpcServer : IAsyncDisposable
     private readonly Dictionary<string, ServerMethod> _routes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ServerRuntime _runtime;
-    private readonly ILogger _logger;
     private FrozenDictionary<string, ServerMethod>? _frozenRoutes;
     private WebApplication? _app;
     private int _state;
@@ -38,8 +37,8 @@ public sealed class GrpcServer : IAsyncDisposable
     public GrpcServer(GrpcServerOptions? options = null)
     {
         _options = options ?? new GrpcServerOptions();
-        _logger = (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("TiKV.Grpc.Server");
-        _runtime = new ServerRuntime(_options, _logger, _stopping.Token);
+        ILogger logger = (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("TiKV.Grpc.Server");
+        _runtime = new ServerRuntime(_options, logger, _stopping.Token);
     }
 
     /// <summary>The port actually bound (after <see cref="StartAsync"/>).</summary>
@@ -144,11 +143,8 @@ public sealed class GrpcServer : IAsyncDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            // A caller that cancels asks for the abort; only an expired grace period is worth a warning.
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                ServerLog.ShutdownAborted(_logger, Address, _options.ShutdownTimeout);
-            }
+            // The grace period ran out or the caller cancelled: Kestrel aborts the remaining connections itself and
+            // reports it through the logger factory.
         }
 
         await app.DisposeAsync().ConfigureAwait(false);
