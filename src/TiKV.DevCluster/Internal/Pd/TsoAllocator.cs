@@ -34,7 +34,8 @@ internal sealed class TsoAllocator
     {
         _timeProvider = timeProvider;
         _persistUpperBound = persistUpperBound;
-        _physical = lowerBoundMs;
+        // Like PD's SyncTimestamp, start strictly above the saved bound.
+        _physical = lowerBoundMs == 0 ? 0 : lowerBoundMs + 1;
         _upperBound = lowerBoundMs;
     }
 
