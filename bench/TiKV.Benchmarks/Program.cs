@@ -19,10 +19,7 @@ internal static class Program
 
             PrintMachine();
             var options = new LoadOptions(args.Skip(2));
-            foreach (var result in await LoadScenarios.RunAsync(args[1], options))
-            {
-                Console.WriteLine(result);
-            }
+            await LoadScenarios.RunAsync(args[1], options, Console.Out);
 
             return 0;
         }
@@ -38,6 +35,6 @@ internal static class Program
             : null;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"machine: {Environment.ProcessorCount} cores, {cpu ?? RuntimeInformation.ProcessArchitecture.ToString()}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, GC server={System.Runtime.GCSettings.IsServerGC}"));
+            $"machine: {Environment.ProcessorCount} cores, {cpu ?? RuntimeInformation.ProcessArchitecture.ToString()}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, GC server={System.Runtime.GCSettings.IsServerGC}, load average {MachineLoad.OneMinute():N1}"));
     }
 }

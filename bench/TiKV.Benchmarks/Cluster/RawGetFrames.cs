@@ -35,12 +35,12 @@ internal static class RawGetFrames
         return result;
     }
 
-    /// <summary>Every sub-response must be a RawGet that found its value.</summary>
-    public static void Validate(BatchCommandsResponse response, int perFrame)
+    /// <summary>Every sub-response must be a RawGet that found its value; returns how many there are.</summary>
+    public static int Validate(BatchCommandsResponse response)
     {
-        if (response.Responses.Count != perFrame || response.RequestIds.Count != perFrame)
+        if (response.Responses.Count != response.RequestIds.Count)
         {
-            throw new InvalidOperationException($"BatchCommands answered {response.Responses.Count} responses / {response.RequestIds.Count} ids for {perFrame} requests.");
+            throw new InvalidOperationException($"BatchCommands answered {response.Responses.Count} responses with {response.RequestIds.Count} ids.");
         }
 
         foreach (var sub in response.Responses)
@@ -51,5 +51,7 @@ internal static class RawGetFrames
                 throw new InvalidOperationException($"RawGet failed: {get}");
             }
         }
+
+        return response.Responses.Count;
     }
 }

@@ -5,12 +5,17 @@ using TiKV.DevCluster.Storage;
 namespace TiKV.Benchmarks.Engine;
 
 /// <summary>
-/// Durable writes: <c>writers</c> concurrent writers each awaiting a one-put batch (distinct keys, 16-byte
-/// values) on the SQLite engine in a temporary directory. Group commit is what lets many writers share one fsync.
+/// Durable writes: <c>writers</c> concurrent writers each awaiting a one-put batch (new keys, 16-byte values)
+/// on the SQLite engine in a temporary directory. Group commit is what lets many writers share one fsync.
+/// <c>pattern</c> places the keys: <c>sequential</c> (one global counter: a commit group touches adjacent keys),
+/// <c>per-writer</c> (each writer appends in its own key range: a group touches one spot per writer) or
+/// <c>random</c> (uniform over the key space).
 /// </summary>
 internal sealed class SqliteEnginePutScenario : ILoadScenario
 {
     private readonly int _valueSize;
+    private readonly string _pattern;
+    private long _sequence;
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "tikv-bench-" + Guid.NewGuid().ToString("N"));
     private SqliteStorageEngine? _engine;
 
@@ -18,9 +23,14 @@ internal sealed class SqliteEnginePutScenario : ILoadScenario
     {
         WorkerCount = options.GetInt("writers", 256);
         _valueSize = options.GetInt("value-size", 16);
+        _pattern = options.GetString("pattern") ?? "per-writer";
+        if (_pattern is not ("sequential" or "per-writer" or "random"))
+        {
+            throw new ArgumentException($"--pattern must be sequential, per-writer or random, not '{_pattern}'.");
+        }
     }
 
-    public string Description => $"sqlite engine one-put batches, writers={WorkerCount}, value={_valueSize} B";
+    public string Description => $"sqlite engine one-put batches, writers={WorkerCount}, keys={_pattern}, value={_valueSize} B";
 
     public string Unit => "write";
 
@@ -36,11 +46,18 @@ internal sealed class SqliteEnginePutScenario : ILoadScenario
     {
         var engine = _engine!;
         var value = BenchKeys.Value(_valueSize, worker.Index);
+        var random = new Random(worker.Index);
         long sequence = 0;
         while (control.IsRunning)
         {
+            var index = _pattern switch
+            {
+                "sequential" => Interlocked.Increment(ref _sequence),
+                "random" => random.NextInt64(),
+                _ => ((long)worker.Index << 40) | sequence++,
+            };
             var batch = new WriteBatch(1);
-            batch.Put(ColumnFamily.Default, BenchKeys.Key(((long)worker.Index << 40) | sequence++), value);
+            batch.Put(ColumnFamily.Default, BenchKeys.Key(index), value);
             var start = Stopwatch.GetTimestamp();
             await engine.WriteAsync(batch);
             control.Record(worker, start);

@@ -52,6 +52,8 @@ internal sealed class GrpcBidiScenario : ILoadScenario
             {
                 throw new InvalidOperationException($"Echo returned {response.Messages.Count} messages for {_batch}.");
             }
+
+            return _batch;
         }, worker, control);
     }
 

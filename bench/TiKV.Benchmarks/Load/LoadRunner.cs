@@ -34,6 +34,7 @@ public static class LoadRunner
         process.Refresh();
         var cpuStart = process.TotalProcessorTime;
         var allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
+        var pauseStart = GC.GetTotalPauseDuration();
         var start = Stopwatch.GetTimestamp();
         control.BeginMeasuring();
 
@@ -42,6 +43,7 @@ public static class LoadRunner
         control.EndMeasuring();
         var elapsed = Stopwatch.GetElapsedTime(start);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedStart;
+        var paused = GC.GetTotalPauseDuration() - pauseStart;
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuStart;
         gen0 = GC.CollectionCount(0) - gen0;
@@ -80,7 +82,9 @@ public static class LoadRunner
             cpu.TotalMicroseconds * perOp,
             gen0,
             gen1,
-            gen2);
+            gen2,
+            100 * paused.TotalSeconds / elapsed.TotalSeconds,
+            MachineLoad.OneMinute());
     }
 
     private static void CheckFaulted(Task[] tasks)
