@@ -260,4 +260,60 @@ public class RequestPlanTests
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.Raw.GetAsync("a", cts.Token).AsTask());
     }
+
+    public static TheoryData<string> RecoverableRegionErrors() =>
+    [
+        "RegionNotFound", "KeyNotInRegion", "StaleCommand", "NotLeaderWithoutLeader", "EpochNotMatchWithoutRegions",
+        "MaxTimestampNotSynced", "ReadIndexNotReady", "ProposalInMergingMode", "RegionNotInitialized", "DiskFull", "Unknown",
+    ];
+
+    [Theory]
+    [MemberData(nameof(RecoverableRegionErrors))]
+    public async Task Each_recoverable_region_error_is_handled_and_the_request_succeeds(string kind)
+    {
+        var (client, stores, _) = Setup();
+        await using var _c = client;
+        await client.Raw.PutAsync("h", "1");
+        var once = 1;
+        stores.Intercept = (_, request) =>
+        {
+            if (request.CmdCase != BatchRequest.CmdOneofCase.RawGet || Interlocked.Exchange(ref once, 0) == 0)
+            {
+                return null;
+            }
+
+            var error = new Error { Message = kind };
+            switch (kind)
+            {
+                case "RegionNotFound": error.RegionNotFound = new RegionNotFound { RegionId = 2 }; break;
+                case "KeyNotInRegion": error.KeyNotInRegion = new KeyNotInRegion { RegionId = 2 }; break;
+                case "StaleCommand": error.StaleCommand = new StaleCommand(); break;
+                case "NotLeaderWithoutLeader": error.NotLeader = new NotLeader { RegionId = 2 }; break;
+                case "EpochNotMatchWithoutRegions": error.EpochNotMatch = new EpochNotMatch(); break;
+                case "MaxTimestampNotSynced": error.MaxTimestampNotSynced = new MaxTimestampNotSynced(); break;
+                case "ReadIndexNotReady": error.ReadIndexNotReady = new ReadIndexNotReady { RegionId = 2 }; break;
+                case "ProposalInMergingMode": error.ProposalInMergingMode = new ProposalInMergingMode { RegionId = 2 }; break;
+                case "RegionNotInitialized": error.RegionNotInitialized = new RegionNotInitialized { RegionId = 2 }; break;
+                case "DiskFull": error.DiskFull = new DiskFull(); break;
+                default: break;
+            }
+
+            return new BatchResponse { RawGet = new RawGetResponse { RegionError = error } };
+        };
+        Assert.Equal("1", Encoding.UTF8.GetString((await client.Raw.GetAsync("h"))!));
+        Assert.Equal(0, once);
+    }
+
+    [Fact]
+    public async Task UndeterminedResult_region_error_surfaces_without_retry()
+    {
+        var (client, stores, _) = Setup();
+        await using var _c = client;
+        stores.Intercept = (_, _) => new BatchResponse
+        {
+            RawPut = new RawPutResponse { RegionError = new Error { Message = "undetermined", UndeterminedResult = new UndeterminedResult { Message = "apply unknown" } } },
+        };
+        await Assert.ThrowsAsync<UndeterminedResultException>(() => client.Raw.PutAsync("a", "v").AsTask());
+        Assert.Equal(1, stores.Requests);
+    }
 }
