@@ -48,4 +48,18 @@ public sealed class KeyCodecTests
         Assert.Equal(0x995DC9BBDF1939FAUL, Crc64.Compute("123456789"u8, []));
         Assert.Equal(Crc64.Compute("1234"u8, "56789"u8), Crc64.Compute("123456789"u8, []));
     }
+
+    [Fact]
+    public void Region_bounds_decode_to_the_smallest_raw_key_at_or_above_them()
+    {
+        Assert.Empty(KeyCodec.DecodeBound([]));
+        Assert.Equal("abc"u8.ToArray(), KeyCodec.DecodeBound(KeyCodec.Encode("abc"u8)));
+        var withTimestamp = KeyCodec.Encode("abc"u8).Concat(new byte[8]).ToArray();
+        Assert.Equal("abc\0"u8.ToArray(), KeyCodec.DecodeBound(withTimestamp));
+        foreach (var bound in new[] { withTimestamp, "m"u8.ToArray(), "m\0\0"u8.ToArray() })
+        {
+            var raw = KeyCodec.DecodeBound(bound);
+            Assert.True(KeyCodec.Encode(raw).AsSpan().SequenceCompareTo(bound) >= 0);
+        }
+    }
 }

@@ -102,4 +102,31 @@ internal static class KeyCodec
             }
         }
     }
+
+    /// <summary>
+    /// The raw-key form of an encoded region boundary, for APIs that take raw user keys: the smallest raw key whose
+    /// encoding is at or above <paramref name="encodedBound"/> (empty stays empty). A boundary that is an encoded key
+    /// followed by more bytes (a timestamp) maps to the key just after that encoded key. A boundary that is no
+    /// encoding at all (a region split at a raw key) is used as a raw key itself, which puts every encoded key at or
+    /// above it on the same side; only keys that share the boundary as a prefix may then land on the other side.
+    /// </summary>
+    public static byte[] DecodeBound(ReadOnlySpan<byte> encodedBound)
+    {
+        if (encodedBound.IsEmpty)
+        {
+            return [];
+        }
+
+        if (TryDecode(encodedBound, out var exact))
+        {
+            return exact;
+        }
+
+        if (TryDecodePrefix(encodedBound, out var prefix, out _))
+        {
+            return [.. prefix, 0];
+        }
+
+        return encodedBound.TrimEnd((byte)0).ToArray();
+    }
 }

@@ -70,7 +70,7 @@ internal sealed partial class TikvService
             return new ScanResponse { RegionError = seekError };
         }
 
-        return await _cluster.Txn.ScanAsync(request, region.StartKey, region.EndKey, cancellationToken).ConfigureAwait(false);
+        return await _cluster.Txn.ScanAsync(request, KeyCodec.DecodeBound(region.StartKey), KeyCodec.DecodeBound(region.EndKey), cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<PrewriteResponse> KvPrewriteAsync(PrewriteRequest request, CancellationToken cancellationToken)
@@ -239,7 +239,7 @@ internal sealed partial class TikvService
             return new ScanLockResponse { RegionError = seekError };
         }
 
-        return await _cluster.Txn.ScanLockAsync(request, region.StartKey, region.EndKey, cancellationToken).ConfigureAwait(false);
+        return await _cluster.Txn.ScanLockAsync(request, KeyCodec.DecodeBound(region.StartKey), KeyCodec.DecodeBound(region.EndKey), cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<ResolveLockResponse> KvResolveLockAsync(ResolveLockRequest request, CancellationToken cancellationToken)
@@ -259,7 +259,7 @@ internal sealed partial class TikvService
             return new ResolveLockResponse { Error = keyError };
         }
 
-        return await _cluster.Txn.ResolveLockAsync(request, region.StartKey, region.EndKey, cancellationToken).ConfigureAwait(false);
+        return await _cluster.Txn.ResolveLockAsync(request, KeyCodec.DecodeBound(region.StartKey), KeyCodec.DecodeBound(region.EndKey), cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<PessimisticLockResponse> KvPessimisticLockAsync(PessimisticLockRequest request, CancellationToken cancellationToken)
