@@ -181,6 +181,7 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
         }
 
         await Task.WhenAll(stops).ConfigureAwait(false);
+        GcWorker.Dispose();
         SaveMetadata();
         Txn.Dispose();
         await Txn.Storage.DisposeAsync().ConfigureAwait(false);
