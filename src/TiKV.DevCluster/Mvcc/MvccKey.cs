@@ -46,6 +46,13 @@ internal static class MvccKey
         return buffer;
     }
 
+    /// <summary>Writes <paramref name="encoded"/> + the version suffix for <paramref name="ts"/> into <paramref name="destination"/>.</summary>
+    public static void WriteVersionKey(ReadOnlySpan<byte> encoded, ulong ts, Span<byte> destination)
+    {
+        encoded.CopyTo(destination);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[encoded.Length..], ~ts);
+    }
+
     /// <summary>Whether <paramref name="versionKey"/> is a version of the encoded user key <paramref name="encoded"/>.</summary>
     public static bool IsVersionOf(ReadOnlySpan<byte> versionKey, ReadOnlySpan<byte> encoded)
         => versionKey.Length == encoded.Length + TsLength && versionKey.StartsWith(encoded);

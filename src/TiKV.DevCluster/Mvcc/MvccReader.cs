@@ -25,7 +25,8 @@ internal sealed class MvccReader
     /// <summary>The newest write record of the key with commit_ts ≤ <paramref name="ts"/>.</summary>
     public bool SeekWrite(byte[] encodedKey, ulong ts, out ulong commitTs, out WriteRecord? write)
     {
-        var seekKey = MvccKey.AppendTs(encodedKey, ts);
+        Span<byte> seekKey = encodedKey.Length <= 248 ? stackalloc byte[encodedKey.Length + MvccKey.TsLength] : new byte[encodedKey.Length + MvccKey.TsLength];
+        MvccKey.WriteVersionKey(encodedKey, ts, seekKey);
         if (_storage.TrySeek(ColumnFamily.Write, seekKey, default, out var key, out var value) && MvccKey.IsVersionOf(key, encodedKey))
         {
             commitTs = MvccKey.DecodeTs(key);

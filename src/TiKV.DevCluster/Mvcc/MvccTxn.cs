@@ -9,6 +9,9 @@ namespace TiKV.DevCluster.Mvcc;
 /// </summary>
 internal sealed class MvccTxn
 {
+    // Most commands touch a handful of keys: a short list beats a dictionary until it grows.
+    private const int PendingListLimit = 8;
+    private List<KeyValuePair<byte[], LockRecord?>>? _pendingList;
     private Dictionary<byte[], LockRecord?>? _pendingLocks;
 
     public MvccTxn(ulong startTs)
@@ -32,9 +35,21 @@ internal sealed class MvccTxn
     /// <summary>Whether this command already put or removed the lock of <paramref name="encodedKey"/>.</summary>
     public bool TryGetPendingLock(byte[] encodedKey, out LockRecord? lockRecord)
     {
-        if (_pendingLocks is not null && _pendingLocks.TryGetValue(encodedKey, out lockRecord))
+        if (_pendingLocks is not null)
         {
-            return true;
+            return _pendingLocks.TryGetValue(encodedKey, out lockRecord);
+        }
+
+        if (_pendingList is not null)
+        {
+            for (var i = _pendingList.Count - 1; i >= 0; i--)
+            {
+                if (_pendingList[i].Key.AsSpan().SequenceEqual(encodedKey))
+                {
+                    lockRecord = _pendingList[i].Value;
+                    return true;
+                }
+            }
         }
 
         lockRecord = null;
@@ -44,14 +59,38 @@ internal sealed class MvccTxn
     public void PutLock(byte[] encodedKey, LockRecord lockRecord)
     {
         Batch.Put(ColumnFamily.Lock, encodedKey, lockRecord.ToBytes());
-        (_pendingLocks ??= new Dictionary<byte[], LockRecord?>(ByteKeyComparer.Instance))[encodedKey] = lockRecord;
+        SetPending(encodedKey, lockRecord);
     }
 
     public void UnlockKey(byte[] encodedKey, ulong commitTs)
     {
         Batch.Delete(ColumnFamily.Lock, encodedKey);
-        (_pendingLocks ??= new Dictionary<byte[], LockRecord?>(ByteKeyComparer.Instance))[encodedKey] = null;
+        SetPending(encodedKey, null);
         (Released ??= []).Add(new ReleasedLock(encodedKey, StartTs, commitTs));
+    }
+
+    private void SetPending(byte[] encodedKey, LockRecord? lockRecord)
+    {
+        if (_pendingLocks is null)
+        {
+            _pendingList ??= [];
+            if (_pendingList.Count < PendingListLimit)
+            {
+                // Newest entry wins on lookup (searched from the end).
+                _pendingList.Add(new KeyValuePair<byte[], LockRecord?>(encodedKey, lockRecord));
+                return;
+            }
+
+            _pendingLocks = new Dictionary<byte[], LockRecord?>(ByteKeyComparer.Instance);
+            foreach (var (key, value) in _pendingList)
+            {
+                _pendingLocks[key] = value;
+            }
+
+            _pendingList = null;
+        }
+
+        _pendingLocks[encodedKey] = lockRecord;
     }
 
     public void PutValue(byte[] encodedKey, ulong startTs, byte[] value)
@@ -91,7 +130,8 @@ internal sealed class MvccTxn
     public void Clear()
     {
         Batch.Clear();
-        _pendingLocks?.Clear();
+        _pendingLocks = null;
+        _pendingList = null;
         Released?.Clear();
         OnePcLocks?.Clear();
     }

@@ -15,7 +15,10 @@ internal sealed class MemoryStorageEngine : IStorageEngine
     private const int MaxChunkSize = 256;
     private const int OptimisticAttempts = 3;
 
-    private readonly OrderedTable[] _tables = [new(), new(), new()];
+    // Only the default CF (raw values and large transactional values) is read by exact key at volume. The write CF
+    // is only sought (versions of a key) and the lock CF holds just the in-flight locks, so a skip-list seek is as
+    // cheap there as a hash lookup and saves an index update on every write.
+    private readonly OrderedTable[] _tables = [new(pointIndex: true), new(pointIndex: false), new(pointIndex: false)];
     private readonly Lock _writeLock = new();
     private long _sequence;
 

@@ -5,7 +5,7 @@ namespace TiKV.DevCluster.Storage;
 
 /// <summary>
 /// One column family of <see cref="MemoryStorageEngine"/>: a skip list ordered by unsigned bytes for seeks and
-/// scans, plus a hash index for point reads. A single writer at a time (the engine's write lock) mutates it;
+/// scans, plus (optionally) a hash index for point reads. A single writer at a time (the engine's write lock) mutates it;
 /// any number of readers traverse it without locks. Removal unlinks a node but leaves its forward links intact,
 /// so a reader standing on it still reaches larger keys, and every step moves to a strictly larger key.
 /// </summary>
@@ -14,20 +14,26 @@ internal sealed class OrderedTable
     private const int MaxHeight = 24;
 
     private readonly SkipListNode _head = new([], [], MaxHeight);
-    private readonly ConcurrentDictionary<byte[], SkipListNode> _index = new(ByteKeyComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], SkipListNode>? _index;
     private readonly ConcurrentDictionary<byte[], SkipListNode>.AlternateLookup<ReadOnlySpan<byte>> _spanIndex;
     private readonly SkipListNode[] _preds = new SkipListNode[MaxHeight];
     private int _height = 1;
     private uint _random = 0x9E3779B9u;
     private long _bytes;
+    private long _count;
 
-    public OrderedTable()
+    /// <summary>Creates a table; <paramref name="pointIndex"/> adds a hash index for column families read by key.</summary>
+    public OrderedTable(bool pointIndex)
     {
-        _spanIndex = _index.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (pointIndex)
+        {
+            _index = new ConcurrentDictionary<byte[], SkipListNode>(ByteKeyComparer.Instance);
+            _spanIndex = _index.GetAlternateLookup<ReadOnlySpan<byte>>();
+        }
     }
 
     /// <summary>Number of entries.</summary>
-    public long Count => _index.Count;
+    public long Count => Volatile.Read(ref _count);
 
     /// <summary>Total key and value bytes.</summary>
     public long Bytes => Volatile.Read(ref _bytes);
@@ -35,7 +41,8 @@ internal sealed class OrderedTable
     /// <summary>Point read without locks.</summary>
     public bool TryGet(ReadOnlySpan<byte> key, [NotNullWhen(true)] out byte[]? value)
     {
-        if (_spanIndex.TryGetValue(key, out var node))
+        var node = _index is null ? SeekFirstAtLeast(key) : _spanIndex.TryGetValue(key, out var indexed) ? indexed : null;
+        if (node is not null && (_index is not null || node.Key.AsSpan().SequenceEqual(key)))
         {
             value = node.Value;
             return true;
@@ -49,9 +56,10 @@ internal sealed class OrderedTable
     public SkipListNode? SeekFirstAtLeast(ReadOnlySpan<byte> key)
     {
         var node = _head;
+        SkipListNode? next = null;
         for (var level = Volatile.Read(ref _height) - 1; level >= 0; level--)
         {
-            var next = node.NextAt(level);
+            next = node.NextAt(level);
             while (next is not null && ByteKeyComparer.CompareKeys(next.Key, key) < 0)
             {
                 node = next;
@@ -59,7 +67,8 @@ internal sealed class OrderedTable
             }
         }
 
-        return node.NextAt(0);
+        // Return the successor already compared: re-reading node.Next[0] could yield a smaller key linked meanwhile.
+        return next;
     }
 
     /// <summary>The last node with a key &lt; <paramref name="key"/> (or the last node when <paramref name="unbounded"/>), or null.</summary>
@@ -82,14 +91,15 @@ internal sealed class OrderedTable
     /// <summary>Inserts or overwrites. Caller holds the engine's write lock.</summary>
     public void Put(byte[] key, byte[] value)
     {
-        if (_index.TryGetValue(key, out var existing))
+        FindPredecessors(key);
+        var existing = _preds[0].Next[0];
+        if (existing is not null && existing.Key.AsSpan().SequenceEqual(key))
         {
             Interlocked.Add(ref _bytes, value.LongLength - existing.Value.LongLength);
             existing.Value = value;
             return;
         }
 
-        FindPredecessors(key);
         var height = RandomHeight();
         if (height > _height)
         {
@@ -113,19 +123,23 @@ internal sealed class OrderedTable
             _preds[level].SetNext(level, node);
         }
 
-        _index[key] = node;
+        _index?.TryAdd(key, node);
+        Interlocked.Increment(ref _count);
         Interlocked.Add(ref _bytes, key.LongLength + value.LongLength);
     }
 
     /// <summary>Removes <paramref name="key"/> if present. Caller holds the engine's write lock.</summary>
     public void Remove(byte[] key)
     {
-        if (!_index.TryRemove(key, out var node))
+        FindPredecessors(key);
+        var node = _preds[0].Next[0];
+        if (node is null || !node.Key.AsSpan().SequenceEqual(key))
         {
             return;
         }
 
-        Unlink(node);
+        _index?.TryRemove(key, out _);
+        UnlinkFound(node);
     }
 
     /// <summary>Removes every key in [start, end); empty end is unbounded. Caller holds the engine's write lock.</summary>
@@ -135,8 +149,9 @@ internal sealed class OrderedTable
         while (node is not null && (end.Length == 0 || ByteKeyComparer.CompareKeys(node.Key, end) < 0))
         {
             var next = node.NextAt(0);
-            _index.TryRemove(node.Key, out _);
-            Unlink(node);
+            _index?.TryRemove(node.Key, out _);
+            FindPredecessors(node.Key);
+            UnlinkFound(node);
             node = next;
         }
     }
@@ -193,9 +208,9 @@ internal sealed class OrderedTable
         return new StorageRangeStats(samples * scale, bytes * scale);
     }
 
-    private void Unlink(SkipListNode node)
+    /// <summary>Unlinks <paramref name="node"/>; <see cref="FindPredecessors"/> must have just run for its key.</summary>
+    private void UnlinkFound(SkipListNode node)
     {
-        FindPredecessors(node.Key);
         for (var level = node.Next.Length - 1; level >= 0; level--)
         {
             if (ReferenceEquals(_preds[level].Next[level], node))
@@ -204,6 +219,7 @@ internal sealed class OrderedTable
             }
         }
 
+        Interlocked.Decrement(ref _count);
         Interlocked.Add(ref _bytes, -(node.Key.LongLength + node.Value.LongLength));
     }
 

@@ -24,6 +24,34 @@ public sealed class MemoryStorageEngineTests : StorageEngineContractTests
     }
 
     [Fact]
+    public async Task Seeks_find_keys_written_before_them_while_other_writers_insert_and_remove()
+    {
+        // Regression: a lock-free seek once re-read a link after comparing it and could return a smaller key
+        // inserted meanwhile, so a key written before the read looked absent.
+        var misses = 0;
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(writer => Task.Run(async () =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                var key = B($"{writer}-{i:D6}");
+                var put = new WriteBatch();
+                put.Put(ColumnFamily.Lock, key, [1]);
+                await Engine.WriteAsync(put);
+                if (!Engine.TryGet(ColumnFamily.Lock, key, out _) || !Engine.TrySeek(ColumnFamily.Lock, key, default, out var found, out _) || !found.AsSpan().SequenceEqual(key))
+                {
+                    Interlocked.Increment(ref misses);
+                }
+
+                var delete = new WriteBatch();
+                delete.Delete(ColumnFamily.Lock, key);
+                await Engine.WriteAsync(delete);
+            }
+        })));
+
+        Assert.Equal(0, misses);
+    }
+
+    [Fact]
     public async Task Overwrite_and_delete_keep_scans_consistent_with_point_reads()
     {
         var random = new Random(7);
