@@ -24,7 +24,9 @@ public class GrpcStreamBenchmarks
     public int Batch { get; set; }
 
     [GlobalSetup]
-    public async Task SetupAsync()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         _server = await EchoServer.StartAsync();
         _channel = GrpcChannel.Create(_server.Address);
@@ -34,7 +36,9 @@ public class GrpcStreamBenchmarks
     }
 
     [GlobalCleanup]
-    public async Task CleanupAsync()
+    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
+
+    private async Task CleanupAsync()
     {
         await _stream.DisposeAsync();
         await _channel.DisposeAsync();

@@ -15,7 +15,9 @@ public class GrpcUnaryBenchmarks
     private EchoMessage _request = null!;
 
     [GlobalSetup]
-    public async Task SetupAsync()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         _server = await EchoServer.StartAsync();
         _channel = GrpcChannel.Create(_server.Address);
@@ -23,7 +25,9 @@ public class GrpcUnaryBenchmarks
     }
 
     [GlobalCleanup]
-    public async Task CleanupAsync()
+    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
+
+    private async Task CleanupAsync()
     {
         await _channel.DisposeAsync();
         await _server.DisposeAsync();

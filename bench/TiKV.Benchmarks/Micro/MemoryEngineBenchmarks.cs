@@ -20,7 +20,9 @@ public class MemoryEngineBenchmarks
     public int Keys { get; set; }
 
     [GlobalSetup]
-    public async Task SetupAsync()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         _engine = new MemoryStorageEngine();
         _keys = BenchKeys.Keys(Keys);
@@ -37,7 +39,7 @@ public class MemoryEngineBenchmarks
     }
 
     [GlobalCleanup]
-    public ValueTask CleanupAsync() => _engine.DisposeAsync();
+    public void Cleanup() => _engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Point reads of present keys in random order.</summary>
     [Benchmark(OperationsPerInvoke = ReadsPerInvoke)]
