@@ -153,7 +153,7 @@ public sealed class BatchCommandsTests : IAsyncLifetime
     public async Task Transport_layer_load_reports_requests_in_flight()
     {
         var (context, storeId, _) = await _t.LeaderContextAsync(Rpc.Bytes("a"));
-        _t.Cluster.Faults.InjectDelay(storeId, "RawGet", TimeSpan.FromMilliseconds(500), times: 10);
+        _t.Cluster.Faults.InjectDelay(storeId, "RawGet", TimeSpan.FromSeconds(2), times: 10);
         await using var call = _t.Store(storeId).DuplexStreaming(Method);
         var request = new BatchCommandsRequest();
         for (var i = 0; i < 10; i++)
