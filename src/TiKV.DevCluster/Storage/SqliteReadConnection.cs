@@ -8,10 +8,10 @@ internal sealed class SqliteReadConnection : IDisposable
     private const int ColumnFamilies = 3;
 
     private readonly SqliteConnection _connection;
-    private readonly SqliteCommand?[] _get = new SqliteCommand?[ColumnFamilies];
+    private readonly SqliteStatement?[] _get = new SqliteStatement?[ColumnFamilies];
 
     // Indexed by cf * 4 + (reverse ? 2 : 0) + (bounded ? 1 : 0).
-    private readonly SqliteCommand?[] _scan = new SqliteCommand?[ColumnFamilies * 4];
+    private readonly SqliteStatement?[] _scan = new SqliteStatement?[ColumnFamilies * 4];
 
     public SqliteReadConnection(string connectionString)
     {
@@ -19,36 +19,46 @@ internal sealed class SqliteReadConnection : IDisposable
         _connection.Open();
     }
 
-    public byte[]? Get(ColumnFamily cf, byte[] key)
+    public byte[]? Get(ColumnFamily cf, ReadOnlySpan<byte> key)
     {
-        var command = _get[(int)cf] ??= Prepare(SqliteStatements.Get(cf), "$k");
-        command.Parameters[0].Value = key;
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? reader.GetFieldValue<byte[]>(0) : null;
+        var statement = _get[(int)cf] ??= new SqliteStatement(_connection, SqliteStatements.Get(cf));
+        try
+        {
+            statement.BindBlob(1, key);
+            return statement.Step() ? statement.ColumnBlob(0) : null;
+        }
+        finally
+        {
+            statement.Reset();
+        }
     }
 
-    public void ScanChunk(ColumnFamily cf, bool reverse, byte[] start, byte[]? end, int limit, List<KeyValuePair<byte[], byte[]>> into)
+    public void ScanChunk(ColumnFamily cf, bool reverse, ReadOnlySpan<byte> start, byte[]? end, int limit, List<KeyValuePair<byte[], byte[]>> into)
     {
         var bounded = end is not null;
         var slot = ((int)cf * 4) + (reverse ? 2 : 0) + (bounded ? 1 : 0);
-        var command = _scan[slot] ??= bounded
-            ? Prepare(SqliteStatements.Scan(cf, reverse, bounded: true), "$s", "$e", "$n")
-            : Prepare(SqliteStatements.Scan(cf, reverse, bounded: false), "$s", "$n");
-        command.Parameters[0].Value = start;
-        if (bounded)
+        var statement = _scan[slot] ??= new SqliteStatement(_connection, SqliteStatements.Scan(cf, reverse, bounded));
+        try
         {
-            command.Parameters[1].Value = end;
-            command.Parameters[2].Value = limit;
-        }
-        else
-        {
-            command.Parameters[1].Value = limit;
-        }
+            statement.BindBlob(1, start);
+            if (bounded)
+            {
+                statement.BindBlob(2, end);
+                statement.BindInt64(3, limit);
+            }
+            else
+            {
+                statement.BindInt64(2, limit);
+            }
 
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+            while (statement.Step())
+            {
+                into.Add(new KeyValuePair<byte[], byte[]>(statement.ColumnBlob(0), statement.ColumnBlob(1)));
+            }
+        }
+        finally
         {
-            into.Add(new KeyValuePair<byte[], byte[]>(reader.GetFieldValue<byte[]>(0), reader.GetFieldValue<byte[]>(1)));
+            statement.Reset();
         }
     }
 
@@ -69,29 +79,16 @@ internal sealed class SqliteReadConnection : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in _get)
+        foreach (var statement in _get)
         {
-            command?.Dispose();
+            statement?.Dispose();
         }
 
-        foreach (var command in _scan)
+        foreach (var statement in _scan)
         {
-            command?.Dispose();
+            statement?.Dispose();
         }
 
         _connection.Dispose();
-    }
-
-    private SqliteCommand Prepare(string sql, params string[] parameters)
-    {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter(name, name == "$n" ? SqliteType.Integer : SqliteType.Blob));
-        }
-
-        command.Prepare();
-        return command;
     }
 }

@@ -7,7 +7,7 @@ namespace TiKV.DevCluster.Storage;
 
 /// <summary>
 /// The durable engine: an SQLite database in a data directory, one WITHOUT ROWID table per column family,
-/// WAL journal with synchronous=FULL. Writes use group commit: concurrent <see cref="WriteAsync"/> calls
+/// WAL journal (synchronous NORMAL or FULL, see <see cref="SqliteStorageOptions"/>). Writes use group commit: concurrent <see cref="WriteAsync"/> calls
 /// queue their batches and a single writer applies as many as are waiting in one transaction, acknowledging
 /// them all after the commit's fsync (what RocksDB's write group does for TiKV). Reads use pooled read-only
 /// connections and see committed transactions only, so each batch is atomic for readers too.
@@ -19,16 +19,16 @@ internal sealed class SqliteStorageEngine : IStorageEngine
 
     private const int FirstScanChunkSize = 32;
     private const int MaxScanChunkSize = 1024;
-    private const int MaxBatchesPerCommit = 4096;
 
     private readonly string _readConnectionString;
     private readonly SqliteWriteConnection _writer;
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentBag<SqliteReadConnection> _readers = [];
     private readonly Task _writeLoop;
+    private readonly int _maxBatchesPerCommit;
     private int _disposed;
 
-    private SqliteStorageEngine(string directory)
+    private SqliteStorageEngine(string directory, SqliteStorageOptions options)
     {
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, FileName);
@@ -44,7 +44,10 @@ internal sealed class SqliteStorageEngine : IStorageEngine
             Mode = SqliteOpenMode.ReadOnly,
             Pooling = false,
         }.ToString();
-        _writer = new SqliteWriteConnection(writeConnectionString);
+        _writer = new SqliteWriteConnection(writeConnectionString, options.FsyncEveryCommit);
+        _maxBatchesPerCommit = options.MaxBatchesPerCommit > 0
+            ? options.MaxBatchesPerCommit
+            : throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchesPerCommit, "MaxBatchesPerCommit must be positive.");
         DataDirectory = directory;
         _writeLoop = Task.Run(WriteLoopAsync);
     }
@@ -53,10 +56,10 @@ internal sealed class SqliteStorageEngine : IStorageEngine
     public string DataDirectory { get; }
 
     /// <summary>Opens (creating if needed) the database in <paramref name="directory"/>.</summary>
-    public static SqliteStorageEngine Open(string directory)
+    public static SqliteStorageEngine Open(string directory, SqliteStorageOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        return new SqliteStorageEngine(directory);
+        return new SqliteStorageEngine(directory, options ?? new SqliteStorageOptions());
     }
 
     /// <inheritdoc />
@@ -65,7 +68,7 @@ internal sealed class SqliteStorageEngine : IStorageEngine
         var reader = Rent();
         try
         {
-            value = reader.Get(cf, key.ToArray());
+            value = reader.Get(cf, key);
             return value is not null;
         }
         finally
@@ -82,7 +85,7 @@ internal sealed class SqliteStorageEngine : IStorageEngine
         var reader = Rent();
         try
         {
-            reader.ScanChunk(cf, reverse: false, start.ToArray(), end.IsEmpty ? null : end.ToArray(), 1, found);
+            reader.ScanChunk(cf, reverse: false, start, end.IsEmpty ? null : end.ToArray(), 1, found);
         }
         finally
         {
@@ -247,7 +250,7 @@ internal sealed class SqliteStorageEngine : IStorageEngine
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             group.Clear();
-            while (group.Count < MaxBatchesPerCommit && reader.TryRead(out var pending))
+            while (group.Count < _maxBatchesPerCommit && reader.TryRead(out var pending))
             {
                 group.Add(pending);
             }

@@ -8,23 +8,23 @@ internal sealed class SqliteWriteConnection : IDisposable
     private const int ColumnFamilies = 3;
 
     private readonly SqliteConnection _connection;
-    private readonly SqliteCommand[] _put = new SqliteCommand[ColumnFamilies];
-    private readonly SqliteCommand[] _delete = new SqliteCommand[ColumnFamilies];
-    private readonly SqliteCommand[] _deleteRange = new SqliteCommand[ColumnFamilies];
-    private readonly SqliteCommand[] _deleteFrom = new SqliteCommand[ColumnFamilies];
-    private readonly SqliteCommand _begin;
-    private readonly SqliteCommand _commit;
-    private readonly SqliteCommand _rollback;
+    private readonly SqliteStatement[] _put = new SqliteStatement[ColumnFamilies];
+    private readonly SqliteStatement[] _delete = new SqliteStatement[ColumnFamilies];
+    private readonly SqliteStatement[] _deleteRange = new SqliteStatement[ColumnFamilies];
+    private readonly SqliteStatement[] _deleteFrom = new SqliteStatement[ColumnFamilies];
+    private readonly SqliteStatement _begin;
+    private readonly SqliteStatement _commit;
+    private readonly SqliteStatement _rollback;
 
-    public SqliteWriteConnection(string connectionString)
+    public SqliteWriteConnection(string connectionString, bool fsyncEveryCommit)
     {
         _connection = new SqliteConnection(connectionString);
         _connection.Open();
 
-        // WAL lets readers run beside the writer; synchronous=FULL fsyncs the WAL at every commit, so an
-        // acknowledged batch survives a killed process and a lost machine alike.
+        // WAL lets readers run beside the writer. Either way a commit has written the WAL before it returns, so a
+        // killed process loses nothing acknowledged; FULL also fsyncs each commit against losing the machine.
         Execute("PRAGMA journal_mode=WAL");
-        Execute("PRAGMA synchronous=FULL");
+        Execute(fsyncEveryCommit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
         foreach (var sql in SqliteStatements.CreateTables())
         {
             Execute(sql);
@@ -33,22 +33,22 @@ internal sealed class SqliteWriteConnection : IDisposable
         for (var i = 0; i < ColumnFamilies; i++)
         {
             var cf = (ColumnFamily)i;
-            _put[i] = Prepare(SqliteStatements.Put(cf), "$k", "$v");
-            _delete[i] = Prepare(SqliteStatements.Delete(cf), "$k");
-            _deleteRange[i] = Prepare(SqliteStatements.DeleteRange(cf, bounded: true), "$s", "$e");
-            _deleteFrom[i] = Prepare(SqliteStatements.DeleteRange(cf, bounded: false), "$s");
+            _put[i] = new SqliteStatement(_connection, SqliteStatements.Put(cf));
+            _delete[i] = new SqliteStatement(_connection, SqliteStatements.Delete(cf));
+            _deleteRange[i] = new SqliteStatement(_connection, SqliteStatements.DeleteRange(cf, bounded: true));
+            _deleteFrom[i] = new SqliteStatement(_connection, SqliteStatements.DeleteRange(cf, bounded: false));
         }
 
-        _begin = Prepare("BEGIN IMMEDIATE");
-        _commit = Prepare("COMMIT");
-        _rollback = Prepare("ROLLBACK");
+        _begin = new SqliteStatement(_connection, "BEGIN IMMEDIATE");
+        _commit = new SqliteStatement(_connection, "COMMIT");
+        _rollback = new SqliteStatement(_connection, "ROLLBACK");
     }
 
-    public void Begin() => _begin.ExecuteNonQuery();
+    public void Begin() => _begin.Execute();
 
-    public void Commit() => _commit.ExecuteNonQuery();
+    public void Commit() => _commit.Execute();
 
-    public void Rollback() => _rollback.ExecuteNonQuery();
+    public void Rollback() => _rollback.Execute();
 
     public void Apply(WriteBatch batch)
     {
@@ -57,39 +57,38 @@ internal sealed class SqliteWriteConnection : IDisposable
         {
             var op = operations[i];
             var cf = (int)op.Cf;
-
-            SqliteCommand command;
+            SqliteStatement statement;
             switch (op.Kind)
             {
                 case WriteOperationKind.Put:
-                    command = _put[cf];
-                    command.Parameters[0].Value = op.Key;
-                    command.Parameters[1].Value = op.Value;
+                    statement = _put[cf];
+                    statement.BindBlob(1, op.Key);
+                    statement.BindBlob(2, op.Value);
                     break;
                 case WriteOperationKind.Delete:
-                    command = _delete[cf];
-                    command.Parameters[0].Value = op.Key;
+                    statement = _delete[cf];
+                    statement.BindBlob(1, op.Key);
                     break;
                 case WriteOperationKind.DeleteRange when op.End.Length == 0:
-                    command = _deleteFrom[cf];
-                    command.Parameters[0].Value = op.Key;
+                    statement = _deleteFrom[cf];
+                    statement.BindBlob(1, op.Key);
                     break;
                 default:
-                    command = _deleteRange[cf];
-                    command.Parameters[0].Value = op.Key;
-                    command.Parameters[1].Value = op.End;
+                    statement = _deleteRange[cf];
+                    statement.BindBlob(1, op.Key);
+                    statement.BindBlob(2, op.End);
                     break;
             }
 
-            command.ExecuteNonQuery();
+            statement.Execute();
         }
     }
 
     public void Dispose()
     {
-        foreach (var command in _put.Concat(_delete).Concat(_deleteRange).Concat(_deleteFrom))
+        foreach (var statement in _put.Concat(_delete).Concat(_deleteRange).Concat(_deleteFrom))
         {
-            command.Dispose();
+            statement.Dispose();
         }
 
         _begin.Dispose();
@@ -103,18 +102,5 @@ internal sealed class SqliteWriteConnection : IDisposable
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
-    }
-
-    private SqliteCommand Prepare(string sql, params string[] parameters)
-    {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter(name, SqliteType.Blob));
-        }
-
-        command.Prepare();
-        return command;
     }
 }
