@@ -16,20 +16,23 @@ public sealed class DevCluster : IAsyncDisposable
     private DevCluster(ClusterRuntime runtime)
     {
         _runtime = runtime;
-        Faults = new DevFaults(runtime.Faults);
+        Faults = new DevFaults(runtime);
     }
 
     /// <summary>The cluster id PD reports (in every response header).</summary>
     public ulong ClusterId => _runtime.ClusterId;
 
-    /// <summary>PD's gRPC address, <c>host:port</c>.</summary>
+    /// <summary>PD's gRPC address, <c>host:port</c> (unchanged across <see cref="RestartPdAsync"/>).</summary>
     public string PdAddress => _runtime.Pd.Address;
+
+    /// <summary>Whether PD is serving (false between <see cref="StopPdAsync"/> and <see cref="RestartPdAsync"/>).</summary>
+    public bool IsPdUp => _runtime.IsPdUp;
 
     /// <summary>The stores with their current state, by ascending id.</summary>
     public IReadOnlyList<DevStoreInfo> Stores =>
         [.. _runtime.Stores.Select(s => new DevStoreInfo(s.Id, s.Address, s.StatusAddress, _runtime.StateOf(s)))];
 
-    /// <summary>Faults to inject into the stores.</summary>
+    /// <summary>Faults to inject into the stores and PD.</summary>
     public DevFaults Faults { get; }
 
     /// <summary>
@@ -65,6 +68,7 @@ public sealed class DevCluster : IAsyncDisposable
     /// <paramref name="splitKey"/> (unchanged if the key already was a boundary).
     /// </summary>
     /// <exception cref="ArgumentException">The split key is empty.</exception>
+    /// <exception cref="InvalidOperationException">PD is down (it allocates the new region's ids).</exception>
     public Task<DevRegionInfo> SplitRegionAsync(ReadOnlyMemory<byte> splitKey, CancellationToken cancellationToken = default)
     {
         if (splitKey.IsEmpty)
@@ -73,6 +77,7 @@ public sealed class DevCluster : IAsyncDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        _runtime.RequirePd("a split");
         return Task.FromResult(ToInfo(_runtime.SplitAt(splitKey.ToArray())));
     }
 
@@ -104,6 +109,20 @@ public sealed class DevCluster : IAsyncDisposable
     /// <exception cref="IOException">Its port has been taken meanwhile.</exception>
     public Task RestartStoreAsync(ulong storeId, CancellationToken cancellationToken = default) =>
         _runtime.RestartStoreAsync(storeId, cancellationToken);
+
+    /// <summary>
+    /// Stops PD: open TSO streams end and its port refuses connections. The stores keep serving requests for the
+    /// regions clients have cached (raft elections go on without PD); what needs PD — region lookups, timestamps,
+    /// splits, PD's scheduling — waits for <see cref="RestartPdAsync"/>.
+    /// </summary>
+    public Task StopPdAsync(CancellationToken cancellationToken = default) => _runtime.StopPdAsync(cancellationToken);
+
+    /// <summary>
+    /// Restarts PD on the same port with all its state: cluster id, ids, regions, stores, safe points. Timestamps
+    /// continue strictly above every timestamp handed out before, as PD resumes above its persisted TSO window.
+    /// </summary>
+    /// <exception cref="IOException">PD's port has been taken meanwhile.</exception>
+    public Task RestartPdAsync(CancellationToken cancellationToken = default) => _runtime.RestartPdAsync(cancellationToken);
 
     /// <summary>Stops PD and every store and closes the data (flushing a durable cluster's metadata).</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)

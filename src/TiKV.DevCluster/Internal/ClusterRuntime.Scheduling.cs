@@ -138,7 +138,8 @@ internal sealed partial class ClusterRuntime
     /// </summary>
     public void BalanceLeaders()
     {
-        if (!Options.BalanceLeaders)
+        // balance-leader is one of PD's schedulers: nothing moves while PD is down.
+        if (!Options.BalanceLeaders || !IsPdUp)
         {
             return;
         }

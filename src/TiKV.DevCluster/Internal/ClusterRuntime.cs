@@ -27,6 +27,7 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
     private readonly MetadataFile? _metadataFile;
     private readonly Lock _metadataGate = new();
     private long _tsoUpperBoundMs;
+    private TsoAllocator _tso;
     private int _disposed;
 
     private ClusterRuntime(
@@ -57,11 +58,12 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
         LoggerFactory = loggerFactory;
         Logger = loggerFactory.CreateLogger("TiKV.DevCluster");
         Time = options.TimeProvider;
-        Tso = tso ?? new TsoAllocator(Time, tsoUpperBoundMs, OnTsoWindowAdvanced);
+        _tso = tso ?? new TsoAllocator(Time, tsoUpperBoundMs, OnTsoWindowAdvanced);
         Background = new BackgroundTasks(Logger);
         SplitChecker = new SplitChecker(this);
         GcWorker = new GcWorker(this);
         Faults = new FaultInjector();
+        PdFaults = new FaultInjector();
     }
 
     /// <summary>The options the cluster was started with.</summary>
@@ -85,14 +87,17 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
     /// <summary>Transactional data.</summary>
     public TxnEngine Txn { get; }
 
-    /// <summary>PD's timestamp oracle.</summary>
-    public TsoAllocator Tso { get; }
+    /// <summary>PD's timestamp oracle (a new one after each PD restart, starting above the persisted window).</summary>
+    public TsoAllocator Tso { get => Volatile.Read(ref _tso); private set => Volatile.Write(ref _tso, value); }
 
     /// <summary>PD's GC safe points.</summary>
     public GcSafePointManager GcSafePoints { get; }
 
-    /// <summary>Injected faults.</summary>
+    /// <summary>Faults injected into the stores.</summary>
     public FaultInjector Faults { get; }
+
+    /// <summary>Faults injected into PD.</summary>
+    public FaultInjector PdFaults { get; }
 
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; }

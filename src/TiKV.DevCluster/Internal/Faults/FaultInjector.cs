@@ -1,6 +1,9 @@
 namespace TiKV.DevCluster.Internal.Faults;
 
-/// <summary>The active fault rules; stores consult it once per request (and per BatchCommands sub-request).</summary>
+/// <summary>
+/// The active fault rules of one target (the stores, or PD); it is consulted once per request (and per
+/// BatchCommands sub-request or TSO request).
+/// </summary>
 internal sealed class FaultInjector
 {
     private readonly Lock _gate = new();
@@ -17,6 +20,26 @@ internal sealed class FaultInjector
         }
     }
 
+    /// <summary>Removes one rule; false when it was no longer active.</summary>
+    public bool Remove(FaultRule rule)
+    {
+        lock (_gate)
+        {
+            var removed = _rules.Remove(rule);
+            _any = _rules.Count > 0;
+            return removed;
+        }
+    }
+
+    /// <summary>Whether <paramref name="rule"/> still applies to future requests.</summary>
+    public bool IsActive(FaultRule rule)
+    {
+        lock (_gate)
+        {
+            return _rules.Contains(rule);
+        }
+    }
+
     /// <summary>Removes every rule.</summary>
     public void Clear()
     {
@@ -28,8 +51,8 @@ internal sealed class FaultInjector
     }
 
     /// <summary>
-    /// The first rule matching the request, consuming one of its uses, or null. Rules are applied in the order
-    /// they were added.
+    /// The first rule matching the request, consuming one of its uses and counting a hit, or null. Rules are
+    /// applied in the order they were added.
     /// </summary>
     public FaultRule? Take(ulong storeId, string method)
     {
@@ -58,6 +81,7 @@ internal sealed class FaultInjector
                     }
                 }
 
+                rule.Hit();
                 return rule;
             }
 

@@ -11,4 +11,10 @@ internal enum FaultKind
 
     /// <summary>Execute, then never answer (the caller times out; the effect may have happened).</summary>
     DropResponse,
+
+    /// <summary>Answer with a region error of <see cref="FaultRule.RegionError"/> instead of executing.</summary>
+    RegionError,
+
+    /// <summary>Fail the call with the gRPC status <see cref="FaultRule.Status"/> instead of executing.</summary>
+    Fail,
 }

@@ -11,6 +11,11 @@ internal sealed partial class PdServer
         while (await requests.MoveNextAsync(context.CancellationToken).ConfigureAwait(false))
         {
             var request = requests.Current;
+            if (_cluster.PdFaults.Take(0, "Tso") is { } fault)
+            {
+                await ApplyFaultAsync(fault, "Tso", context.CancellationToken).ConfigureAwait(false);
+            }
+
             ValidateClusterId(request.Header);
             if (request.Count == 0)
             {

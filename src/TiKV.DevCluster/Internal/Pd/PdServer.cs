@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using TiKV.DevCluster.Internal.Faults;
 using TiKV.Grpc;
 using TiKV.Proto.Metapb;
 using TiKV.Proto.Pdpb;
@@ -18,7 +19,9 @@ internal sealed partial class PdServer : IAsyncDisposable
 
     private readonly ClusterRuntime _cluster;
     private readonly ulong _memberId;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private GrpcServer? _server;
+    private volatile bool _up;
 
     /// <summary>Creates the PD endpoint of <paramref name="cluster"/>.</summary>
     public PdServer(ClusterRuntime cluster)
@@ -29,44 +32,89 @@ internal sealed partial class PdServer : IAsyncDisposable
         _memberId = cluster.ClusterId ^ 0x5044_4d45_4d42_4552UL;
     }
 
-    /// <summary>The bound address <c>host:port</c>.</summary>
+    /// <summary>The bound address <c>host:port</c> (kept while stopped: a restart binds it again).</summary>
     public string Address { get; private set; } = "";
+
+    /// <summary>The bound port (0 until the first start).</summary>
+    public int Port { get; private set; }
+
+    /// <summary>Whether PD is serving.</summary>
+    public bool IsUp => _up;
 
     /// <summary>Whether the requested port was busy and another one was used.</summary>
     public bool PortFellBack { get; private set; }
 
-    /// <summary>Binds and starts serving.</summary>
+    /// <summary>
+    /// Binds and starts serving: the first time on <paramref name="port"/> (falling back to a free port when asked
+    /// to), after a stop on the port bound before.
+    /// </summary>
     public async Task StartAsync(string host, int port, bool fallBack, CancellationToken cancellationToken)
     {
-        var (server, fellBack) = await PortBinding.StartGrpcAsync(
-            () =>
-            {
-                var server = new GrpcServer(_cluster.ServerOptions);
-                Register(server);
-                return server;
-            },
-            host,
-            port,
-            fallBack,
-            cancellationToken).ConfigureAwait(false);
-        if (fellBack)
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            Log.PortFallback(_cluster.Logger, port, "PD");
-            PortFellBack = true;
-        }
+            if (_up)
+            {
+                return;
+            }
 
-        _server = server;
-        Address = server.Address;
+            var firstStart = Port == 0;
+            var (server, fellBack) = await PortBinding.StartGrpcAsync(
+                () =>
+                {
+                    var server = new GrpcServer(_cluster.ServerOptions);
+                    Register(server);
+                    return server;
+                },
+                host,
+                firstStart ? port : Port,
+                fallBack && firstStart,
+                cancellationToken).ConfigureAwait(false);
+            if (fellBack)
+            {
+                Log.PortFallback(_cluster.Logger, port, "PD");
+                PortFellBack = true;
+            }
+
+            _server = server;
+            Port = server.Port;
+            Address = server.Address;
+            _up = true;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stops serving: open TSO streams end, in-flight calls finish, then the port refuses connections. PD's state
+    /// lives in the cluster and survives for <see cref="StartAsync"/>.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_server is { } server)
+            {
+                _up = false;
+                _server = null;
+                await server.StopAsync(cancellationToken).ConfigureAwait(false);
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_server is { } server)
-        {
-            _server = null;
-            await server.DisposeAsync().ConfigureAwait(false);
-        }
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _lifecycle.Dispose();
     }
 
     private void Register(GrpcServer server)
@@ -107,8 +155,13 @@ internal sealed partial class PdServer : IAsyncDisposable
         where TResponse : IMessage<TResponse>, new()
     {
         var headerField = new TRequest().Descriptor.FindFieldByName("header");
-        server.MapUnary(GrpcMethod<TRequest, TResponse>.FromDescriptor(Service, name), (request, _) =>
+        server.MapUnary(GrpcMethod<TRequest, TResponse>.FromDescriptor(Service, name), (request, context) =>
         {
+            if (_cluster.PdFaults.Take(0, name) is { } fault)
+            {
+                return WithFaultAsync(fault, request, context.CancellationToken);
+            }
+
             if (checkClusterId)
             {
                 ValidateClusterId(headerField?.Accessor.GetValue(request) as RequestHeader);
@@ -116,6 +169,30 @@ internal sealed partial class PdServer : IAsyncDisposable
 
             return ValueTask.FromResult(handler(request));
         });
+
+        async ValueTask<TResponse> WithFaultAsync(FaultRule fault, TRequest request, CancellationToken cancellationToken)
+        {
+            await ApplyFaultAsync(fault, name, cancellationToken).ConfigureAwait(false);
+            if (checkClusterId)
+            {
+                ValidateClusterId(headerField?.Accessor.GetValue(request) as RequestHeader);
+            }
+
+            return handler(request);
+        }
+    }
+
+    /// <summary>An injected PD fault: fail the call with its status, or hold it back.</summary>
+    private async ValueTask ApplyFaultAsync(FaultRule fault, string method, CancellationToken cancellationToken)
+    {
+        switch (fault.Kind)
+        {
+            case FaultKind.Fail:
+                throw new RpcException(fault.Status, $"{method} failed: injected fault");
+            case FaultKind.Delay:
+                await Task.Delay(fault.Delay, _cluster.Time, cancellationToken).ConfigureAwait(false);
+                break;
+        }
     }
 
     /// <summary>PD's <c>validateRequest</c>: a header naming another cluster fails the call.</summary>

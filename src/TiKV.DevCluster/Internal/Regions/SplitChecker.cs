@@ -16,6 +16,7 @@ internal sealed class SplitChecker
     private readonly ClusterRuntime _cluster;
     private readonly ConcurrentDictionary<ulong, long[]> _written = new();
     private readonly ConcurrentDictionary<ulong, byte> _queued = new();
+    private readonly ConcurrentDictionary<ulong, byte> _deferred = new();
     private readonly Channel<ulong> _queue = Channel.CreateUnbounded<ulong>(new UnboundedChannelOptions { SingleReader = true });
     private readonly long _checkBytes;
     private readonly long _checkKeys;
@@ -54,12 +55,36 @@ internal sealed class SplitChecker
         }
     }
 
+    /// <summary>PD is back: checks the regions whose splits waited for it.</summary>
+    public void OnPdUp()
+    {
+        foreach (var regionId in _deferred.Keys)
+        {
+            if (_deferred.TryRemove(regionId, out _))
+            {
+                Enqueue(regionId);
+            }
+        }
+    }
+
     /// <summary>Checks one region now and splits it if it is too big; returns the resulting regions (empty = no split).</summary>
     public List<RegionState> Check(ulong regionId)
     {
         var region = _cluster.Regions.GetById(regionId);
         if (region is null)
         {
+            return [];
+        }
+
+        if (!_cluster.IsPdUp)
+        {
+            // TiKV asks PD for the new ids (AskBatchSplit); without PD the split waits for the next check.
+            _deferred.TryAdd(regionId, 0);
+            if (_cluster.IsPdUp)
+            {
+                OnPdUp();
+            }
+
             return [];
         }
 

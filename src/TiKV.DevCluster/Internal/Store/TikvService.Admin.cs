@@ -66,6 +66,14 @@ internal sealed partial class TikvService
             }
         }
 
+        if (!_cluster.IsPdUp)
+        {
+            // TiKV asks PD for the new region and peer ids; when that fails the split's callback is dropped and the
+            // RPC reports the failure as a message-only region error.
+            response.RegionError = RegionErrors.Message($"failed to split: region {region.Id}: PD is unavailable, cannot allocate ids for the new regions");
+            return ValueTask.FromResult(response);
+        }
+
         var regions = _cluster.Split(region.Id, keys, region.Version);
         if (regions.Count == 0)
         {

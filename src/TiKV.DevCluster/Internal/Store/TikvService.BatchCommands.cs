@@ -174,6 +174,7 @@ internal sealed partial class TikvService
         Func<TRequest, CancellationToken, ValueTask<TResponse>> handler,
         Func<TResponse, SubResponse> wrap,
         CancellationToken cancellationToken)
+        where TRequest : IMessage<TRequest>, new()
         where TResponse : IMessage<TResponse>, new()
     {
         var (response, drop) = await ExecuteAsync(name, request, handler, cancellationToken).ConfigureAwait(false);

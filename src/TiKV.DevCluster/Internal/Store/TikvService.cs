@@ -106,6 +106,7 @@ internal sealed partial class TikvService
     /// </summary>
     private async ValueTask<(TResponse Response, bool Drop)> ExecuteAsync<TRequest, TResponse>(
         string name, TRequest request, Func<TRequest, CancellationToken, ValueTask<TResponse>> handler, CancellationToken cancellationToken)
+        where TRequest : IMessage<TRequest>, new()
         where TResponse : IMessage<TResponse>, new()
     {
         _store.Metrics.Request(name);
@@ -119,6 +120,17 @@ internal sealed partial class TikvService
             case FaultKind.Delay:
                 await Task.Delay(fault.Delay, _cluster.Time, cancellationToken).ConfigureAwait(false);
                 break;
+            case FaultKind.RegionError:
+                var injected = InjectedRegionErrors.Build(
+                    fault.RegionError,
+                    _cluster,
+                    _store,
+                    name,
+                    MessageFields<TRequest>.ContextOf(request),
+                    MessageFields<TRequest>.FirstKeyOf(request).Span,
+                    request.CalculateSize());
+                _store.Metrics.RegionError(KindOf(injected));
+                return (MessageFields<TResponse>.WithRegionError(injected), false);
         }
 
         var response = await handler(request, cancellationToken).ConfigureAwait(false);
@@ -150,6 +162,12 @@ internal sealed partial class TikvService
         { StoreNotMatch: not null } => "store_not_match",
         { RaftEntryTooLarge: not null } => "raft_entry_too_large",
         { MismatchPeerId: not null } => "mismatch_peer_id",
+        { MaxTimestampNotSynced: not null } => "max_timestamp_not_synced",
+        { ReadIndexNotReady: not null } => "read_index_not_ready",
+        { ProposalInMergingMode: not null } => "proposal_in_merging_mode",
+        { DataIsNotReady: not null } => "data_is_not_ready",
+        { RegionNotInitialized: not null } => "region_not_initialized",
+        { DiskFull: not null } => "disk_full",
         _ => "other",
     };
 }
