@@ -24,6 +24,8 @@ internal sealed class BatchRawGetScenario : ILoadScenario
     private GrpcChannel? _channel;
     private ByteString[] _keys = [];
     private Func<ByteString, Context> _contextOf = _ => new Context();
+    private long _responseFrames;
+    private long _answers;
 
     public BatchRawGetScenario(BatchTarget target, LoadOptions options)
     {
@@ -34,7 +36,8 @@ internal sealed class BatchRawGetScenario : ILoadScenario
         WorkerCount = options.GetInt("streams", 1);
     }
 
-    public string Description => $"BatchCommands RawGet → {(_target == BatchTarget.DevCluster ? "DevCluster store" : "null Tikv server (ceiling)")}, batch={_batch}, inflight={_inflight}, streams={WorkerCount}";
+    public string Description => FormattableString.Invariant(
+        $"BatchCommands RawGet → {(_target == BatchTarget.DevCluster ? "DevCluster store" : "null Tikv server (ceiling)")}, batch={_batch}, inflight={_inflight}, streams={WorkerCount} ({(double)_answers / Math.Max(1, _responseFrames):N1} answers per response frame)");
 
     public string Unit => "get";
 
@@ -67,7 +70,13 @@ internal sealed class BatchRawGetScenario : ILoadScenario
     {
         var frames = RawGetFrames.Build(_keys, _contextOf, _batch, DistinctFrames, worker.Index);
         var call = _channel!.DuplexStreaming(TikvMethods.BatchCommands);
-        await PipelinedStream.RunAsync(call, frames, _batch, Math.Max(1, _inflight / _batch), RawGetFrames.Validate, worker, control);
+        await PipelinedStream.RunAsync(call, frames, _batch, Math.Max(1, _inflight / _batch), response =>
+        {
+            var answers = RawGetFrames.Validate(response);
+            Interlocked.Increment(ref _responseFrames);
+            Interlocked.Add(ref _answers, answers);
+            return answers;
+        }, worker, control);
     }
 
     public async ValueTask DisposeAsync()
