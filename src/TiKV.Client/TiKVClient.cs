@@ -5,6 +5,7 @@ using TiKV.Client.Internal;
 using TiKV.Client.Pd.Internal;
 using TiKV.Client.Raw.Internal;
 using TiKV.Client.Rpc.Internal;
+using TiKV.Client.Txn.Internal;
 
 namespace TiKV.Client;
 
@@ -22,6 +23,7 @@ public sealed class TiKVClient : IAsyncDisposable
     private readonly Func<TiKVClientOptions, ILoggerFactory, CancellationToken, Task<ClientCore>> _coreFactory;
     private ClientCore? _core;
     private RawPlan? _plan;
+    private TxnCore? _txn;
     private int _disposed;
 
     private TiKVClient(TiKVClientOptions options, ILoggerFactory? loggerFactory)
@@ -86,6 +88,34 @@ public sealed class TiKVClient : IAsyncDisposable
         return await plan.Core.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Begins a transaction on TiKV's transactional key space: takes a start_ts from PD (or
+    /// <see cref="TransactionOptions.StartTimestamp"/>) and returns a <see cref="Transaction"/> that reads that snapshot
+    /// and buffers its writes until <see cref="Transaction.CommitAsync"/>. Dispose it to roll back if not committed.
+    /// </summary>
+    public async Task<Transaction> BeginTransactionAsync(TransactionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var settings = (options ?? new TransactionOptions()).Snapshot();
+        var txn = await GetTxnCoreAsync(cancellationToken).ConfigureAwait(false);
+        var startTs = settings.StartTimestamp ?? await txn.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
+        return new Transaction(this, txn, settings, startTs);
+    }
+
+    /// <summary>
+    /// A read-only view of the transactional key space at <paramref name="timestamp"/> (e.g. from
+    /// <see cref="GetTimestampAsync"/> or a transaction's commit_ts). No I/O until the first read.
+    /// </summary>
+    public Snapshot GetSnapshot(ulong timestamp)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (timestamp == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timestamp), timestamp, "A snapshot timestamp must be a TSO timestamp above zero.");
+        }
+
+        return new Snapshot(this, timestamp);
+    }
+
     /// <summary>Shuts the client down: no new requests, in-flight ones get the shutdown timeout, then connections close.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -117,6 +147,21 @@ public sealed class TiKVClient : IAsyncDisposable
         var logger = loggerFactory.CreateLogger("TiKV.Client");
         Log.Connected(logger, pd.ClusterId, pd.LeaderTarget);
         return new ClientCore(options, pd, new RpcClient(options, loggerFactory), loggerFactory);
+    }
+
+    /// <summary>The transactional machinery (lock resolver and its cache), created with the first connection.</summary>
+    internal async ValueTask<TxnCore> GetTxnCoreAsync(CancellationToken cancellationToken)
+    {
+        var plan = await GetPlanAsync(cancellationToken).ConfigureAwait(false);
+        var txn = Volatile.Read(ref _txn);
+        if (txn is not null && ReferenceEquals(txn.Plan, plan))
+        {
+            return txn;
+        }
+
+        var created = new TxnCore(plan, _loggerFactory);
+        var previous = Interlocked.CompareExchange(ref _txn, created, txn);
+        return ReferenceEquals(previous, txn) ? created : previous!;
     }
 
     internal ValueTask<RawPlan> GetPlanAsync(CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ using TiKV.Proto.Kvrpcpb;
 namespace TiKV.Client;
 
 /// <summary>A key-level error (kvrpcpb.KeyError) returned by a store: locked, write conflict, deadlock, ...</summary>
-public sealed class KeyException : TiKVException
+public class KeyException : TiKVException
 {
     /// <summary>Creates the exception from the store's key error.</summary>
     public KeyException(KeyError keyError, string message)

@@ -21,6 +21,10 @@ internal sealed class RawPlan
     public Backoffer NewBackoffer(string operation) =>
         new(operation, _core.Options.RawOperationBudget, _core.Options.TimeProvider);
 
+    /// <summary>A backoffer with its own budget (transactional operations have per-kind budgets).</summary>
+    public Backoffer NewBackoffer(string operation, TimeSpan budget) =>
+        new(operation, budget, _core.Options.TimeProvider);
+
     /// <summary>Sends a request about one key to the region holding it, re-locating until it lands.</summary>
     public async Task<TResponse> SingleKeyAsync<TResponse>(ReadOnlyMemory<byte> key, StoreRequest<TResponse> request, CancellationToken cancellationToken)
         where TResponse : class
@@ -71,28 +75,86 @@ internal sealed class RawPlan
         CancellationToken cancellationToken)
         where TResponse : class
     {
-        var groups = await GroupByRegionAsync(backoffer, sortedItems, keyOf, cancellationToken).ConfigureAwait(false);
-        var tasks = new List<Task>();
-        foreach (var (region, items) in groups)
+        var shape = new BatchShape<TItem>(keyOf, sizeOf, _core.Options.RawBatchSize, _core.Options.RawBatchPairCount);
+        var batches = await PlanAsync(backoffer, sortedItems, shape, cancellationToken).ConfigureAwait(false);
+        var tasks = new List<Task>(batches.Count);
+        foreach (var (region, batch) in batches)
         {
-            foreach (var batch in BatchSplitter.Split(items, sizeOf, _core.Options.RawBatchSize, _core.Options.RawBatchPairCount))
-            {
-                tasks.Add(SendBatchAsync(region, batch));
-            }
+            tasks.Add(SendPlannedAsync(backoffer, region, batch, shape, build, OnResponse, cancellationToken));
         }
 
         await (tasks.Count == 1 ? tasks[0] : Task.WhenAll(tasks)).ConfigureAwait(false);
 
-        async Task SendBatchAsync(CachedRegion region, ArraySegment<TItem> batch)
+        ValueTask<bool> OnResponse(ArraySegment<TItem> batch, TResponse response)
+        {
+            onResponse(batch, response);
+            return ValueTask.FromResult(false);
+        }
+    }
+
+    /// <summary>
+    /// Groups items (sorted by the key <see cref="BatchShape{TItem}.KeyOf"/> locates them by) by region and cuts
+    /// each group into batches within the shape's limits, in key order.
+    /// </summary>
+    public async Task<List<(CachedRegion Region, ArraySegment<TItem> Batch)>> PlanAsync<TItem>(
+        Backoffer backoffer,
+        ArraySegment<TItem> sortedItems,
+        BatchShape<TItem> shape,
+        CancellationToken cancellationToken)
+    {
+        var groups = await GroupByRegionAsync(backoffer, sortedItems, shape.KeyOf, cancellationToken).ConfigureAwait(false);
+        var batches = new List<(CachedRegion, ArraySegment<TItem>)>(groups.Count);
+        foreach (var (region, items) in groups)
+        {
+            foreach (var batch in BatchSplitter.Split(items, shape.SizeOf, shape.MaxBytes, shape.MaxCount))
+            {
+                batches.Add((region, batch));
+            }
+        }
+
+        return batches;
+    }
+
+    /// <summary>
+    /// Sends one planned batch. When its region changed under it, the batch is re-planned through the refreshed
+    /// cache and the parts are sent in parallel the same way. <paramref name="onResponse"/> returns true to send the
+    /// batch again (e.g. after the caller resolved the locks that blocked it); the repeat is routed afresh.
+    /// </summary>
+    public async Task SendPlannedAsync<TItem, TResponse>(
+        Backoffer backoffer,
+        CachedRegion region,
+        ArraySegment<TItem> batch,
+        BatchShape<TItem> shape,
+        Func<ArraySegment<TItem>, StoreRequest<TResponse>> build,
+        Func<ArraySegment<TItem>, TResponse, ValueTask<bool>> onResponse,
+        CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        while (true)
         {
             var response = await _core.Sender.SendAsync(backoffer, region, build(batch), cancellationToken).ConfigureAwait(false);
-            if (response is null)
+            if (response is not null)
             {
-                await BatchAsync(backoffer, batch, keyOf, sizeOf, build, onResponse, cancellationToken).ConfigureAwait(false);
-                return;
+                if (!await onResponse(batch, response).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                if (region.IsValid)
+                {
+                    continue;
+                }
             }
 
-            onResponse(batch, response);
+            var parts = await PlanAsync(backoffer, batch, shape, cancellationToken).ConfigureAwait(false);
+            var tasks = new List<Task>(parts.Count);
+            foreach (var (partRegion, part) in parts)
+            {
+                tasks.Add(SendPlannedAsync(backoffer, partRegion, part, shape, build, onResponse, cancellationToken));
+            }
+
+            await (tasks.Count == 1 ? tasks[0] : Task.WhenAll(tasks)).ConfigureAwait(false);
+            return;
         }
     }
 

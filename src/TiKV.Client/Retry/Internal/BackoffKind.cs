@@ -23,4 +23,7 @@ internal enum BackoffKind
 
     /// <summary>Store not ready (stale command, read index, max ts not synced...): 2 ms → 500 ms.</summary>
     StoreNotReady,
+
+    /// <summary>A lock's primary has no lock or record yet (its prewrite is still in flight): 2 ms → 500 ms (client-go's txnNotFound).</summary>
+    TxnNotFound,
 }

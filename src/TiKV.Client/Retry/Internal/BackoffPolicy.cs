@@ -38,6 +38,7 @@ internal readonly record struct BackoffPolicy(int BaseMs, int CapMs, bool EqualJ
         policies[(int)BackoffKind.TxnLock] = new(100, 3000, EqualJitter: true);
         policies[(int)BackoffKind.ServerBusy] = new(2000, 10000, EqualJitter: true);
         policies[(int)BackoffKind.StoreNotReady] = new(2, 500, EqualJitter: false);
+        policies[(int)BackoffKind.TxnNotFound] = new(2, 500, EqualJitter: false);
         return policies;
     }
 }

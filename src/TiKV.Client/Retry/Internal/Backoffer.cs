@@ -39,7 +39,7 @@ internal sealed class Backoffer
     /// <see cref="BackoffExhaustedException"/> when the budget is already spent. The sleep is cut to what is
     /// left of the budget, so the final attempt happens right at the limit (as client-go does).
     /// </summary>
-    public TimeSpan Reserve(BackoffKind kind, Exception cause, ulong? regionId = null, string? store = null)
+    public TimeSpan Reserve(BackoffKind kind, Exception cause, ulong? regionId = null, string? store = null, TimeSpan? maxSleep = null)
     {
         ArgumentNullException.ThrowIfNull(cause);
         lock (_gate)
@@ -54,15 +54,25 @@ internal sealed class Backoffer
 
             var attempt = _attempts[(int)kind]++;
             var sleepMs = Math.Min(BackoffPolicy.For(kind).SleepMs(attempt, _random), budgetMs - slept);
+            if (maxSleep is { } cap)
+            {
+                // client-go's BackoffWithMaxSleep: no point sleeping past the moment a lock is known to expire.
+                sleepMs = Math.Min(sleepMs, Math.Max(1, (long)Math.Ceiling(cap.TotalMilliseconds)));
+            }
+
             _totalSleptMs = slept + sleepMs;
             return TimeSpan.FromMilliseconds(sleepMs);
         }
     }
 
     /// <summary>Charges the next sleep of <paramref name="kind"/> to the budget and sleeps it.</summary>
-    public async ValueTask BackoffAsync(BackoffKind kind, Exception cause, ulong? regionId, string? store, CancellationToken cancellationToken)
+    public ValueTask BackoffAsync(BackoffKind kind, Exception cause, ulong? regionId, string? store, CancellationToken cancellationToken) =>
+        BackoffAsync(kind, cause, regionId, store, maxSleep: null, cancellationToken);
+
+    /// <summary>As <see cref="BackoffAsync(BackoffKind, Exception, ulong?, string?, CancellationToken)"/>, sleeping at most <paramref name="maxSleep"/>.</summary>
+    public async ValueTask BackoffAsync(BackoffKind kind, Exception cause, ulong? regionId, string? store, TimeSpan? maxSleep, CancellationToken cancellationToken)
     {
-        var sleep = Reserve(kind, cause, regionId, store);
+        var sleep = Reserve(kind, cause, regionId, store, maxSleep);
         ClientMetrics.RecordBackoff(kind, sleep);
         if (sleep > TimeSpan.Zero)
         {

@@ -34,6 +34,32 @@ internal static class TikvMethods
 
     public static readonly GrpcMethod<RawCASRequest, RawCASResponse> RawCompareAndSwap = Method<RawCASRequest, RawCASResponse>("RawCompareAndSwap");
 
+    public static readonly GrpcMethod<GetRequest, GetResponse> KvGet = Method<GetRequest, GetResponse>("KvGet");
+
+    public static readonly GrpcMethod<BatchGetRequest, BatchGetResponse> KvBatchGet = Method<BatchGetRequest, BatchGetResponse>("KvBatchGet");
+
+    public static readonly GrpcMethod<ScanRequest, ScanResponse> KvScan = Method<ScanRequest, ScanResponse>("KvScan");
+
+    public static readonly GrpcMethod<PrewriteRequest, PrewriteResponse> KvPrewrite = Method<PrewriteRequest, PrewriteResponse>("KvPrewrite");
+
+    public static readonly GrpcMethod<CommitRequest, CommitResponse> KvCommit = Method<CommitRequest, CommitResponse>("KvCommit");
+
+    public static readonly GrpcMethod<BatchRollbackRequest, BatchRollbackResponse> KvBatchRollback = Method<BatchRollbackRequest, BatchRollbackResponse>("KvBatchRollback");
+
+    public static readonly GrpcMethod<CleanupRequest, CleanupResponse> KvCleanup = Method<CleanupRequest, CleanupResponse>("KvCleanup");
+
+    public static readonly GrpcMethod<PessimisticLockRequest, PessimisticLockResponse> KvPessimisticLock = Method<PessimisticLockRequest, PessimisticLockResponse>("KvPessimisticLock");
+
+    public static readonly GrpcMethod<PessimisticRollbackRequest, PessimisticRollbackResponse> KvPessimisticRollback = Method<PessimisticRollbackRequest, PessimisticRollbackResponse>("KVPessimisticRollback");
+
+    public static readonly GrpcMethod<TxnHeartBeatRequest, TxnHeartBeatResponse> KvTxnHeartBeat = Method<TxnHeartBeatRequest, TxnHeartBeatResponse>("KvTxnHeartBeat");
+
+    public static readonly GrpcMethod<CheckTxnStatusRequest, CheckTxnStatusResponse> KvCheckTxnStatus = Method<CheckTxnStatusRequest, CheckTxnStatusResponse>("KvCheckTxnStatus");
+
+    public static readonly GrpcMethod<CheckSecondaryLocksRequest, CheckSecondaryLocksResponse> KvCheckSecondaryLocks = Method<CheckSecondaryLocksRequest, CheckSecondaryLocksResponse>("KvCheckSecondaryLocks");
+
+    public static readonly GrpcMethod<ResolveLockRequest, ResolveLockResponse> KvResolveLock = Method<ResolveLockRequest, ResolveLockResponse>("KvResolveLock");
+
     private static GrpcMethod<TRequest, TResponse> Method<TRequest, TResponse>(string name)
         where TRequest : class, Google.Protobuf.IMessage<TRequest>, new()
         where TResponse : class, Google.Protobuf.IMessage<TResponse>, new() =>
