@@ -30,6 +30,10 @@ internal sealed class SqliteStorageEngine : IStorageEngine
 
     private SqliteStorageEngine(string directory, SqliteStorageOptions options)
     {
+        // Validated before anything is opened, so bad options leave no connection or file behind.
+        _maxBatchesPerCommit = options.MaxBatchesPerCommit > 0
+            ? options.MaxBatchesPerCommit
+            : throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchesPerCommit, "MaxBatchesPerCommit must be positive.");
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, FileName);
         var writeConnectionString = new SqliteConnectionStringBuilder
@@ -45,9 +49,6 @@ internal sealed class SqliteStorageEngine : IStorageEngine
             Pooling = false,
         }.ToString();
         _writer = new SqliteWriteConnection(writeConnectionString, options.FsyncEveryCommit);
-        _maxBatchesPerCommit = options.MaxBatchesPerCommit > 0
-            ? options.MaxBatchesPerCommit
-            : throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchesPerCommit, "MaxBatchesPerCommit must be positive.");
         DataDirectory = directory;
         _writeLoop = Task.Run(WriteLoopAsync);
     }
@@ -73,7 +74,7 @@ internal sealed class SqliteStorageEngine : IStorageEngine
         }
         finally
         {
-            _readers.Add(reader);
+            Return(reader);
         }
     }
 
@@ -89,7 +90,7 @@ internal sealed class SqliteStorageEngine : IStorageEngine
         }
         finally
         {
-            _readers.Add(reader);
+            Return(reader);
         }
 
         if (found.Count == 0)
@@ -165,7 +166,7 @@ internal sealed class SqliteStorageEngine : IStorageEngine
         }
         finally
         {
-            _readers.Add(reader);
+            Return(reader);
         }
     }
 
@@ -180,10 +181,7 @@ internal sealed class SqliteStorageEngine : IStorageEngine
         _queue.Writer.TryComplete();
         await _writeLoop.ConfigureAwait(false);
         _writer.Dispose();
-        while (_readers.TryTake(out var reader))
-        {
-            reader.Dispose();
-        }
+        DisposeReaders();
     }
 
     private static void ValidateCf(ColumnFamily cf)
@@ -200,6 +198,27 @@ internal sealed class SqliteStorageEngine : IStorageEngine
         return _readers.TryTake(out var reader) ? reader : new SqliteReadConnection(_readConnectionString);
     }
 
+    /// <summary>
+    /// Pools a connection again. A read still running when <see cref="DisposeAsync"/> drained the pool returns its
+    /// connection afterwards: it is closed here instead of staying open (with its file handles) in a dead pool.
+    /// </summary>
+    private void Return(SqliteReadConnection reader)
+    {
+        _readers.Add(reader);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            DisposeReaders();
+        }
+    }
+
+    private void DisposeReaders()
+    {
+        while (_readers.TryTake(out var reader))
+        {
+            reader.Dispose();
+        }
+    }
+
     private IEnumerable<KeyValuePair<byte[], byte[]>> ScanChunks(ColumnFamily cf, byte[] start, byte[]? end, bool reverse)
     {
         var chunk = new List<KeyValuePair<byte[], byte[]>>(FirstScanChunkSize);
@@ -214,7 +233,7 @@ internal sealed class SqliteStorageEngine : IStorageEngine
             }
             finally
             {
-                _readers.Add(reader);
+                Return(reader);
             }
 
             foreach (var entry in chunk)

@@ -19,29 +19,38 @@ internal sealed class SqliteWriteConnection : IDisposable
     public SqliteWriteConnection(string connectionString, bool fsyncEveryCommit)
     {
         _connection = new SqliteConnection(connectionString);
-        _connection.Open();
-
-        // WAL lets readers run beside the writer. Either way a commit has written the WAL before it returns, so a
-        // killed process loses nothing acknowledged; FULL also fsyncs each commit against losing the machine.
-        Execute("PRAGMA journal_mode=WAL");
-        Execute(fsyncEveryCommit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-        foreach (var sql in SqliteStatements.CreateTables())
+        try
         {
-            Execute(sql);
-        }
+            _connection.Open();
 
-        for (var i = 0; i < ColumnFamilies; i++)
+            // WAL lets readers run beside the writer. Either way a commit has written the WAL before it returns, so a
+            // killed process loses nothing acknowledged; FULL also fsyncs each commit against losing the machine.
+            Execute("PRAGMA journal_mode=WAL");
+            Execute(fsyncEveryCommit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+            foreach (var sql in SqliteStatements.CreateTables())
+            {
+                Execute(sql);
+            }
+
+            for (var i = 0; i < ColumnFamilies; i++)
+            {
+                var cf = (ColumnFamily)i;
+                _put[i] = new SqliteStatement(_connection, SqliteStatements.Put(cf));
+                _delete[i] = new SqliteStatement(_connection, SqliteStatements.Delete(cf));
+                _deleteRange[i] = new SqliteStatement(_connection, SqliteStatements.DeleteRange(cf, bounded: true));
+                _deleteFrom[i] = new SqliteStatement(_connection, SqliteStatements.DeleteRange(cf, bounded: false));
+            }
+
+            _begin = new SqliteStatement(_connection, "BEGIN IMMEDIATE");
+            _commit = new SqliteStatement(_connection, "COMMIT");
+            _rollback = new SqliteStatement(_connection, "ROLLBACK");
+        }
+        catch
         {
-            var cf = (ColumnFamily)i;
-            _put[i] = new SqliteStatement(_connection, SqliteStatements.Put(cf));
-            _delete[i] = new SqliteStatement(_connection, SqliteStatements.Delete(cf));
-            _deleteRange[i] = new SqliteStatement(_connection, SqliteStatements.DeleteRange(cf, bounded: true));
-            _deleteFrom[i] = new SqliteStatement(_connection, SqliteStatements.DeleteRange(cf, bounded: false));
+            // A database that cannot be opened (unreadable file, not a database) must not leave the handle open.
+            Dispose();
+            throw;
         }
-
-        _begin = new SqliteStatement(_connection, "BEGIN IMMEDIATE");
-        _commit = new SqliteStatement(_connection, "COMMIT");
-        _rollback = new SqliteStatement(_connection, "ROLLBACK");
     }
 
     public void Begin() => _begin.Execute();
@@ -86,14 +95,15 @@ internal sealed class SqliteWriteConnection : IDisposable
 
     public void Dispose()
     {
+        // Null-tolerant: a constructor that failed half-way disposes what it had prepared.
         foreach (var statement in _put.Concat(_delete).Concat(_deleteRange).Concat(_deleteFrom))
         {
-            statement.Dispose();
+            statement?.Dispose();
         }
 
-        _begin.Dispose();
-        _commit.Dispose();
-        _rollback.Dispose();
+        _begin?.Dispose();
+        _commit?.Dispose();
+        _rollback?.Dispose();
         _connection.Dispose();
     }
 

@@ -53,4 +53,55 @@ public sealed class SqliteStorageEngineTests : StorageEngineContractTests
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await engine.WriteAsync(batch));
         Assert.Throws<ObjectDisposedException>(() => engine.TryGet(ColumnFamily.Default, B("k"), out _));
     }
+
+    [Fact]
+    public void Invalid_options_are_refused_before_anything_is_created()
+    {
+        var directory = Path.Combine(_directory, "invalid");
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SqliteStorageEngine.Open(directory, new SqliteStorageOptions { MaxBatchesPerCommit = 0 }));
+        Assert.Contains("MaxBatchesPerCommit", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(directory));
+    }
+
+    [Fact]
+    public async Task Reads_running_during_dispose_leave_no_connection_open()
+    {
+        var directory = Path.Combine(_directory, "racing-readers");
+        var engine = SqliteStorageEngine.Open(directory);
+        var batch = new WriteBatch();
+        for (var i = 0; i < 64; i++)
+        {
+            batch.Put(ColumnFamily.Default, B($"k{i:D3}"), B("v"));
+        }
+
+        await engine.WriteAsync(batch);
+        using var started = new CountdownEvent(4);
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            started.Signal();
+            try
+            {
+                while (true)
+                {
+                    _ = engine.Scan(ColumnFamily.Default, B("k"), default).Count();
+                    engine.TryGet(ColumnFamily.Default, B("k007"), out byte[]? _);
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // The engine is gone: the reader stops.
+            }
+        })).ToArray();
+        started.Wait();
+        await engine.DisposeAsync();
+        await Task.WhenAll(readers);
+
+        // Every SQLite connection of the engine is closed: no descriptor of this process points at its files.
+        var databasePath = Path.GetFullPath(Path.Combine(directory, SqliteStorageEngine.FileName));
+        var open = Directory.GetFiles("/proc/self/fd")
+            .Select(fd => new FileInfo(fd).LinkTarget)
+            .Where(target => target is not null && target.StartsWith(databasePath, StringComparison.Ordinal))
+            .ToList();
+        Assert.Empty(open);
+    }
 }
