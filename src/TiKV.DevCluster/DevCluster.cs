@@ -106,9 +106,45 @@ public sealed class DevCluster : IAsyncDisposable
 
     /// <summary>Restarts a stopped or killed store on the same ports; leaders rebalance onto it.</summary>
     /// <exception cref="ArgumentException">No such store.</exception>
+    /// <exception cref="InvalidOperationException">The store is Tombstone.</exception>
     /// <exception cref="IOException">Its port has been taken meanwhile.</exception>
     public Task RestartStoreAsync(ulong storeId, CancellationToken cancellationToken = default) =>
         _runtime.RestartStoreAsync(storeId, cancellationToken);
+
+    /// <summary>
+    /// Adds a store with a fresh id (on an ephemeral port, or the next one after the configured store ports): it
+    /// registers with PD, which then balances peers (<see cref="DevClusterOptions.BalanceRegions"/>) and leaders onto it
+    /// in the background; <see cref="BalanceAsync"/> does it at once. Every move is a real conf change: the region's
+    /// conf_ver advances and the new peer gets a new id.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">PD is down.</exception>
+    public async Task<DevStoreInfo> AddStoreAsync(CancellationToken cancellationToken = default)
+    {
+        var store = await _runtime.AddStoreAsync(cancellationToken).ConfigureAwait(false);
+        return new DevStoreInfo(store.Id, store.Address, store.StatusAddress, _runtime.StateOf(store));
+    }
+
+    /// <summary>
+    /// Removes a store as PD's <c>store delete</c> does: it turns Offline at once, PD moves its peers to the other
+    /// stores (leaders first move off it; each move bumps the region's conf_ver and creates a peer with a new id), and
+    /// when it holds no peer it turns Tombstone and shuts down: its port refuses connections, PD reports it Tombstone,
+    /// and it cannot restart. The task completes when the store is Tombstone; the store is Offline as soon as the
+    /// method returns, even if the task is not awaited.
+    /// </summary>
+    /// <exception cref="ArgumentException">No such store.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// PD is down, or fewer than three stores (the replica count) would be left.
+    /// </exception>
+    public Task RemoveStoreAsync(ulong storeId, CancellationToken cancellationToken = default) =>
+        _runtime.RemoveStoreAsync(storeId, cancellationToken);
+
+    /// <summary>
+    /// Runs PD's schedulers to completion now: moves every peer off Offline stores, balances peers across stores (when
+    /// <see cref="DevClusterOptions.BalanceRegions"/> is set) and leaders (when <see cref="DevClusterOptions.BalanceLeaders"/>
+    /// is set), and retires emptied Offline stores.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">PD is down.</exception>
+    public Task BalanceAsync(CancellationToken cancellationToken = default) => _runtime.Scheduler.RunToCompletionAsync(cancellationToken);
 
     /// <summary>
     /// Stops PD: open TSO streams end and its port refuses connections. The stores keep serving requests for the

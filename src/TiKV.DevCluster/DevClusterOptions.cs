@@ -66,6 +66,14 @@ public sealed class DevClusterOptions
     /// </summary>
     public bool BalanceLeaders { get; set; } = true;
 
+    /// <summary>
+    /// Whether PD's balance-region scheduler moves peers from the stores holding the most regions to those holding
+    /// the fewest (a store added with <see cref="DevCluster.AddStoreAsync"/>, or the stores beyond the first three),
+    /// one region at a time in the background. Default true. Off, peers move only for a removed store or on
+    /// <see cref="DevCluster.BalanceAsync"/>.
+    /// </summary>
+    public bool BalanceRegions { get; set; } = true;
+
     /// <summary>Logger factory for the cluster's own logs. Default null: no logging.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 

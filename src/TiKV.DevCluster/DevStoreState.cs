@@ -11,4 +11,10 @@ public enum DevStoreState
 
     /// <summary>Stopped or killed for at least <see cref="DevClusterOptions.StoreDownAfter"/>.</summary>
     Down,
+
+    /// <summary>Being removed (<see cref="DevCluster.RemoveStoreAsync"/>): PD is moving its peers to other stores.</summary>
+    Offline,
+
+    /// <summary>Removed: it holds no peers, has shut down and cannot come back.</summary>
+    Tombstone,
 }

@@ -33,6 +33,7 @@ internal sealed partial class ClusterRuntime
         await Pd.StartAsync(Options.Host, Pd.Port, fallBack: false, cancellationToken).ConfigureAwait(false);
         SplitChecker.OnPdUp();
         BalanceLeaders();
+        Scheduler.Wake();
     }
 
     /// <summary>Throws when PD is down, for operations PD has to drive.</summary>

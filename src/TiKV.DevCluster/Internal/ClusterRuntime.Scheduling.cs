@@ -30,6 +30,11 @@ internal sealed partial class ClusterRuntime
                 throw new InvalidOperationException($"Store {toStoreId} is down; a leader cannot move there.");
             }
 
+            if (GetStore(toStoreId) is { IsMember: false } leaving)
+            {
+                throw new InvalidOperationException($"Store {toStoreId} is {leaving.MetaState}; PD moves leaders away from it, not onto it.");
+            }
+
             return region.LeaderStoreId == toStoreId ? [] : [WithLeader(region, toStoreId)];
         });
     }
@@ -64,6 +69,7 @@ internal sealed partial class ClusterRuntime
         {
             Log.RegionSplit(Logger, regionId, string.Join(", ", result.Select(r => $"{r.Id} [{Hex(r.StartKey)}, {Hex(r.EndKey)})")));
             BalanceLeaders();
+            Scheduler.Wake();
         }
 
         return result;
@@ -106,6 +112,7 @@ internal sealed partial class ClusterRuntime
             return changed;
         });
         BalanceLeaders();
+        Scheduler.Wake();
     }
 
     /// <summary>A store came back: leaderless regions elect again and leaders rebalance.</summary>
@@ -130,11 +137,12 @@ internal sealed partial class ClusterRuntime
             return changed;
         });
         BalanceLeaders();
+        Scheduler.Wake();
     }
 
     /// <summary>
-    /// PD's balance-leader in one pass: while the live store with the most leaders has at least two more than the
-    /// one with the fewest, move a leader between them (a region with peers on both).
+    /// PD's balance-leader in one pass: while a live store has at least two more leaders than another that holds a
+    /// peer of one of its regions, move such a leader over (most loaded source, least loaded target first).
     /// </summary>
     public void BalanceLeaders()
     {
@@ -156,23 +164,23 @@ internal sealed partial class ClusterRuntime
                     break;
                 }
 
-                var max = counts.MaxBy(p => (p.Value, p.Key));
-                var min = counts.MinBy(p => (p.Value, p.Key));
-                if (max.Value - min.Value < 2)
+                // From the store with the most leaders to the one with the fewest that shares a region with it.
+                var candidate = counts
+                    .OrderByDescending(p => p.Value).ThenBy(p => p.Key)
+                    .SelectMany(max => counts
+                        .Where(min => max.Value - min.Value >= 2)
+                        .OrderBy(p => p.Value).ThenBy(p => p.Key)
+                        .Select(min => (Target: min.Key, Region: current.Values
+                            .Where(r => r.LeaderStoreId == max.Key && r.PeerOn(min.Key) is not null)
+                            .OrderBy(r => r.Id)
+                            .FirstOrDefault())))
+                    .FirstOrDefault(c => c.Region is not null);
+                if (candidate.Region is null)
                 {
                     break;
                 }
 
-                var candidate = current.Values
-                    .Where(r => r.LeaderStoreId == max.Key && r.PeerOn(min.Key) is not null)
-                    .OrderBy(r => r.Id)
-                    .FirstOrDefault();
-                if (candidate is null)
-                {
-                    break;
-                }
-
-                var moved = WithLeader(candidate, min.Key);
+                var moved = WithLeader(candidate.Region, candidate.Target);
                 current[moved.Id] = moved;
                 changed[moved.Id] = moved;
             }
@@ -190,7 +198,8 @@ internal sealed partial class ClusterRuntime
             return region.LeaderStoreId == 0 ? region : region with { LeaderStoreId = 0, Term = region.Term + 1 };
         }
 
-        var winner = live.MinBy(p => (counts.GetValueOrDefault(p.StoreId), p.StoreId));
+        // Peers on a store that is leaving win only when no other live peer can (PD keeps leaders off it).
+        var winner = live.MinBy(p => (GetStore(p.StoreId)?.IsMember == true ? 0 : 1, counts.GetValueOrDefault(p.StoreId), p.StoreId));
         if (region.LeaderStoreId != 0 && counts.TryGetValue(region.LeaderStoreId, out var previous))
         {
             counts[region.LeaderStoreId] = previous - 1;
@@ -210,7 +219,7 @@ internal sealed partial class ClusterRuntime
     /// <summary>Leaders per live store (live stores with none count 0).</summary>
     private Dictionary<ulong, int> LeaderCounts(IEnumerable<RegionState> regions)
     {
-        var counts = Stores.Where(s => s.IsUp).ToDictionary(s => s.Id, _ => 0);
+        var counts = Stores.Where(s => s.IsUp && s.IsMember).ToDictionary(s => s.Id, _ => 0);
         foreach (var region in regions)
         {
             if (counts.TryGetValue(region.LeaderStoreId, out var count))

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using TiKV.DevCluster.Internal.Store;
+using TiKV.Proto.Metapb;
 
 namespace TiKV.DevCluster.Internal;
 
@@ -10,6 +11,15 @@ internal sealed partial class ClusterRuntime
     /// <summary>The state PD would report for <paramref name="store"/>.</summary>
     public DevStoreState StateOf(StoreNode store)
     {
+        // PD names a removed or removing store by its metadata state, whatever its heartbeat says.
+        switch (store.MetaState)
+        {
+            case StoreState.Tombstone:
+                return DevStoreState.Tombstone;
+            case StoreState.Offline:
+                return DevStoreState.Offline;
+        }
+
         if (store.IsUp)
         {
             return DevStoreState.Up;
@@ -46,6 +56,12 @@ internal sealed partial class ClusterRuntime
     public async Task RestartStoreAsync(ulong storeId, CancellationToken cancellationToken)
     {
         var store = GetStore(storeId) ?? throw new ArgumentException($"Store {storeId} does not exist.", nameof(storeId));
+        if (store.MetaState == StoreState.Tombstone)
+        {
+            // PD refuses a tombstone store's heartbeat and TiKV exits: a removed store cannot come back.
+            throw new InvalidOperationException($"Store {storeId} is Tombstone: it has been removed from the cluster and cannot restart.");
+        }
+
         await StartStoreCoreAsync(store, fallBack: false, cancellationToken).ConfigureAwait(false);
         OnStoreUp();
     }

@@ -10,6 +10,7 @@ using TiKV.DevCluster.Internal.Store;
 using TiKV.DevCluster.Mvcc;
 using TiKV.DevCluster.Storage;
 using TiKV.Grpc;
+using TiKV.Proto.Metapb;
 
 namespace TiKV.DevCluster.Internal;
 
@@ -23,7 +24,8 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
     /// <summary>Peers per region, TiKV's default <c>max-replicas</c>.</summary>
     public const int MaxReplicas = 3;
 
-    private readonly Dictionary<ulong, StoreNode> _storesById;
+    private readonly Lock _storesGate = new();
+    private volatile StoreSet _stores;
     private readonly MetadataFile? _metadataFile;
     private readonly Lock _metadataGate = new();
     private long _tsoUpperBoundMs;
@@ -48,8 +50,7 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
         ClusterId = clusterId;
         Ids = ids;
         Regions = regions;
-        Stores = stores;
-        _storesById = stores.ToDictionary(s => s.Id);
+        _stores = new StoreSet([.. stores], stores.ToImmutableDictionary(s => s.Id));
         Raw = raw;
         Txn = txn;
         GcSafePoints = gcSafePoints;
@@ -62,6 +63,7 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
         Background = new BackgroundTasks(Logger);
         SplitChecker = new SplitChecker(this);
         GcWorker = new GcWorker(this);
+        Scheduler = new PdScheduler(this);
         Faults = new FaultInjector();
         PdFaults = new FaultInjector();
     }
@@ -79,7 +81,7 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
     public RegionTable Regions { get; }
 
     /// <summary>The stores, by ascending id.</summary>
-    public IReadOnlyList<StoreNode> Stores { get; }
+    public IReadOnlyList<StoreNode> Stores => _stores.Sorted;
 
     /// <summary>Raw data.</summary>
     public RawStore Raw { get; }
@@ -114,6 +116,9 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
     /// <summary>Automatic region splits.</summary>
     public SplitChecker SplitChecker { get; }
 
+    /// <summary>PD's peer scheduling (store removal, region balance).</summary>
+    public PdScheduler Scheduler { get; }
+
     /// <summary>MVCC garbage collection.</summary>
     public GcWorker GcWorker { get; }
 
@@ -121,10 +126,10 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
     public PdServer Pd { get; private set; } = null!;
 
     /// <summary>The store with <paramref name="id"/>, or null.</summary>
-    public StoreNode? GetStore(ulong id) => _storesById.GetValueOrDefault(id);
+    public StoreNode? GetStore(ulong id) => _stores.ById.GetValueOrDefault(id);
 
     /// <summary>Whether store <paramref name="id"/> exists and is serving.</summary>
-    public bool IsStoreUp(ulong id) => _storesById.TryGetValue(id, out var store) && store.IsUp;
+    public bool IsStoreUp(ulong id) => _stores.ById.TryGetValue(id, out var store) && store.IsUp;
 
     /// <summary>Options for every gRPC server of the cluster.</summary>
     public GrpcServerOptions ServerOptions => new()
@@ -160,6 +165,7 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
             runtime.Regions.Changed += runtime.OnRegionsChanged;
             runtime.GcSafePoints.Changed += runtime.OnGcSafePointsChanged;
             runtime.SplitChecker.Start();
+            runtime.Scheduler.Start();
             Log.ClusterStarted(logger, runtime.ClusterId, runtime.Pd.Address, runtime.Stores.Count, runtime.Regions.Count);
             return runtime;
         }
@@ -178,6 +184,7 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
             return;
         }
 
+        Scheduler.Abandon();
         await Background.DisposeAsync().ConfigureAwait(false);
         var stops = Stores.Select(s => s.DisposeAsync().AsTask()).ToList();
         if (Pd is not null)
@@ -187,6 +194,7 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
 
         await Task.WhenAll(stops).ConfigureAwait(false);
         GcWorker.Dispose();
+        Scheduler.Dispose();
         SaveMetadata();
         Txn.Dispose();
         await Txn.Storage.DisposeAsync().ConfigureAwait(false);
@@ -266,7 +274,7 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
         var time = options.TimeProvider;
         var stores = metadata.Stores
             .OrderBy(s => s.Id)
-            .Select(s => new StoreNode(s.Id, options.Host, s.Port, s.StatusPort, logger, time))
+            .Select(s => new StoreNode(s.Id, options.Host, s.Port, s.StatusPort, logger, time) { MetaState = (StoreState)s.State })
             .ToList();
         if (stores.Count == 0 || metadata.Regions.Count == 0)
         {
@@ -315,7 +323,7 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
     {
         Pd = new PdServer(this);
         var starts = new List<Task> { Pd.StartAsync(Options.Host, Options.PdPort, fallBack, cancellationToken) };
-        starts.AddRange(Stores.Select(s => StartStoreCoreAsync(s, fallBack, cancellationToken)));
+        starts.AddRange(Stores.Where(s => s.MetaState != StoreState.Tombstone).Select(s => StartStoreCoreAsync(s, fallBack, cancellationToken)));
         await Task.WhenAll(starts).ConfigureAwait(false);
     }
 }

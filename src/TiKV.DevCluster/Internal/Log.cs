@@ -49,4 +49,13 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Error, "Background task failed")]
     public static partial void BackgroundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Information, "Region {RegionId}: peer moved from store {FromStoreId} to store {ToStoreId} (new peer {PeerId}, conf_ver {ConfVer})")]
+    public static partial void PeerMoved(ILogger logger, ulong regionId, ulong fromStoreId, ulong toStoreId, ulong peerId, ulong confVer);
+
+    [LoggerMessage(17, LogLevel.Information, "Store {StoreId} is now {State}")]
+    public static partial void StoreStateChanged(ILogger logger, ulong storeId, string state);
+
+    [LoggerMessage(18, LogLevel.Information, "PD {How}")]
+    public static partial void PdLifecycle(ILogger logger, string how);
 }

@@ -5,9 +5,10 @@ using TiKV.Proto.Pdpb;
 namespace TiKV.DevCluster.Internal.Pd;
 
 /// <summary>
-/// Store metadata as PD reports it. Every store is <c>Up</c> with node state <c>Serving</c> in metapb terms;
-/// PD's Disconnected/Down are derived by clients and tools from <c>last_heartbeat</c>, which stops advancing when
-/// a store goes down (live stores report the current time: they heartbeat continuously).
+/// Store metadata as PD reports it: metapb state Up (node state Serving), Offline (Removing) while its peers move
+/// away, Tombstone (Removed) once removed. PD's Disconnected/Down are derived by clients and tools from
+/// <c>last_heartbeat</c>, which stops advancing when a store goes down (live stores report the current time: they
+/// heartbeat continuously).
 /// </summary>
 internal sealed partial class PdServer
 {
@@ -18,6 +19,7 @@ internal sealed partial class PdServer
             return new GetStoreResponse { Header = ErrorHeader(ErrorType.Unknown, $"invalid store ID {request.StoreId}, not found") };
         }
 
+        // PD answers for a tombstone store too, with its state: clients learn from it that the store is gone.
         return new GetStoreResponse { Header = Header(), Store = StoreMeta(store), Stats = StoreStats(store) };
     }
 
@@ -26,6 +28,11 @@ internal sealed partial class PdServer
         var response = new GetAllStoresResponse { Header = Header() };
         foreach (var store in _cluster.Stores)
         {
+            if (request.ExcludeTombstoneStores && store.MetaState == StoreState.Tombstone)
+            {
+                continue;
+            }
+
             response.Stores.Add(StoreMeta(store));
         }
 
@@ -37,7 +44,12 @@ internal sealed partial class PdServer
         var id = request.Store?.Id ?? 0;
         if (_cluster.GetStore(id) is not { } store)
         {
-            return new PutStoreResponse { Header = ErrorHeader(ErrorType.Unknown, $"store {id} is not a member of this cluster; its stores are fixed") };
+            return new PutStoreResponse { Header = ErrorHeader(ErrorType.Unknown, $"store {id} is not a member of this cluster") };
+        }
+
+        if (store.MetaState == StoreState.Tombstone)
+        {
+            return new PutStoreResponse { Header = ErrorHeader(ErrorType.StoreTombstone, TombstoneMessage(id)) };
         }
 
         if (request.Store!.Address.Length != 0 && request.Store.Address != store.Address)
@@ -54,10 +66,25 @@ internal sealed partial class PdServer
     private StoreHeartbeatResponse StoreHeartbeat(StoreHeartbeatRequest request)
     {
         var id = request.Stats?.StoreId ?? 0;
-        return _cluster.GetStore(id) is null
-            ? new StoreHeartbeatResponse { Header = ErrorHeader(ErrorType.Unknown, $"store {id} not found") }
-            : new StoreHeartbeatResponse { Header = Header(), ClusterVersion = ClusterRuntime.StoreVersion, State = NodeState.Serving };
+        return _cluster.GetStore(id) switch
+        {
+            null => new StoreHeartbeatResponse { Header = ErrorHeader(ErrorType.Unknown, $"store {id} not found") },
+
+            // PD's checkStore: a removed store's heartbeat is refused, which makes TiKV shut down.
+            { MetaState: StoreState.Tombstone } => new StoreHeartbeatResponse { Header = ErrorHeader(ErrorType.StoreTombstone, TombstoneMessage(id)) },
+            var store => new StoreHeartbeatResponse { Header = Header(), ClusterVersion = ClusterRuntime.StoreVersion, State = NodeStateOf(store) },
+        };
     }
+
+    private static string TombstoneMessage(ulong storeId) => $"[PD:core:ErrStoreTombstone]store {storeId} has been removed";
+
+    /// <summary>metapb's node state alongside the store state: Serving, Removing while Offline, Removed once Tombstone.</summary>
+    private static NodeState NodeStateOf(StoreNode store) => store.MetaState switch
+    {
+        StoreState.Offline => NodeState.Removing,
+        StoreState.Tombstone => NodeState.Removed,
+        _ => NodeState.Serving,
+    };
 
     private TiKV.Proto.Metapb.Store StoreMeta(StoreNode store)
     {
@@ -68,8 +95,8 @@ internal sealed partial class PdServer
             Address = store.Address,
             PeerAddress = store.Address,
             StatusAddress = store.StatusAddress,
-            State = StoreState.Up,
-            NodeState = NodeState.Serving,
+            State = store.MetaState,
+            NodeState = NodeStateOf(store),
             Version = ClusterRuntime.StoreVersion,
             StartTimestamp = store.StartTimestamp,
             LastHeartbeat = (lastHeartbeat - DateTimeOffset.UnixEpoch).Ticks * 100,

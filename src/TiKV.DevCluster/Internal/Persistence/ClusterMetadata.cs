@@ -42,6 +42,9 @@ internal sealed class StoreRecord
 
     /// <summary>The status port it last listened on.</summary>
     public int StatusPort { get; set; }
+
+    /// <summary>PD's state of the store (metapb.StoreState: 0 Up, 1 Offline, 2 Tombstone).</summary>
+    public int State { get; set; }
 }
 
 /// <summary>A persisted region.</summary>

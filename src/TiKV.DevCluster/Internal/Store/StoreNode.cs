@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using TiKV.DevCluster.Internal.Status;
 using TiKV.Grpc;
+using TiKV.Proto.Metapb;
 
 namespace TiKV.DevCluster.Internal.Store;
 
@@ -19,6 +20,7 @@ internal sealed class StoreNode : IAsyncDisposable
     private StatusServer? _status;
     private CancellationTokenSource _life = new();
     private volatile bool _up;
+    private volatile int _metaState;
 
     /// <summary>Creates a store that is not yet serving.</summary>
     public StoreNode(ulong id, string host, int port, int statusPort, ILogger logger, TimeProvider timeProvider)
@@ -55,6 +57,19 @@ internal sealed class StoreNode : IAsyncDisposable
 
     /// <summary>The status address <c>host:port</c>.</summary>
     public string StatusAddress => PortBinding.Format(Host, StatusPort);
+
+    /// <summary>
+    /// The store's state in PD's metadata: Up while it is a member, Offline while PD moves its peers away,
+    /// Tombstone once it holds none and has left the cluster.
+    /// </summary>
+    public StoreState MetaState
+    {
+        get => (StoreState)_metaState;
+        set => _metaState = (int)value;
+    }
+
+    /// <summary>Whether the store is a member PD schedules onto (neither Offline nor Tombstone).</summary>
+    public bool IsMember => MetaState == StoreState.Up;
 
     /// <summary>Whether the store is serving.</summary>
     public bool IsUp => _up;
