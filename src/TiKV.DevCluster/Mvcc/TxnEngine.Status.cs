@@ -216,6 +216,14 @@ internal sealed partial class TxnEngine
                 // Only pessimistically locked: the prewrite never reached this key, so the transaction cannot commit.
                 txn.UnlockKey(encoded, 0);
                 record = _reader.GetTxnCommitRecord(encoded, request.StartVersion);
+                if (lockRecord.IsLockedWithConflict && record.IsCommitted)
+                {
+                    // TiKV's check_status_from_lock: a lock taken in force-lock mode can be a stale request arriving
+                    // after the transaction finished; its commit record decides, and the stale lock just goes.
+                    committedTs = record.CommitTs;
+                    continue;
+                }
+
                 rolledBack = true;
                 needRollback = record.Kind == TxnCommitRecordKind.None;
             }

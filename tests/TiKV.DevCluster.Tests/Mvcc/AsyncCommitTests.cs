@@ -155,4 +155,23 @@ public sealed class AsyncCommitTests : IAsyncLifetime
         Assert.False(_h.HasLock("a"));
         Assert.Equal("1", await _h.MustGetAsync("a", response.OnePcCommitTs));
     }
+
+    [Fact]
+    public async Task A_stale_force_lock_of_a_committed_transaction_reports_the_commit()
+    {
+        await _h.MustPutAsync(10, 20, ("k", "v"));
+
+        // A late force-lock request of the same transaction locks over its own commit record.
+        var stale = PessimisticLockRequest(10, 15, "k", -1, "k");
+        stale.WakeUpMode = PessimisticLockWakeUpMode.WakeUpModeForceLock;
+        Assert.Empty((await _h.Engine.PessimisticLockAsync(stale)).Errors);
+        Assert.True(_h.LockOf("k")!.IsLockedWithConflict);
+
+        var response = await CheckSecondariesAsync(10, "k");
+        Assert.Null(response.Error);
+        Assert.Equal(20UL, response.CommitTs);
+        Assert.Empty(response.Locks);
+        Assert.False(_h.HasLock("k"));
+        Assert.Equal([(20UL, TiKV.DevCluster.Mvcc.WriteKind.Put)], _h.Writes("k"));
+    }
 }
