@@ -40,6 +40,8 @@ public static class LoadScenarios
         ("engine", "engine-sqlite-put", ["--writers", "256", "--pattern", "sequential"]),
         ("engine", "engine-sqlite-put", ["--writers", "256", "--pattern", "per-writer"]),
         ("engine", "engine-sqlite-put", ["--writers", "256", "--pattern", "random"]),
+        ("engine", "engine-sqlite-put", ["--writers", "256", "--pattern", "sequential", "--fsync", "on"]),
+        ("engine", "engine-sqlite-put", ["--writers", "256", "--pattern", "random", "--fsync", "on"]),
         ("engine", "batch-rawget-null", ["--batch", "64", "--inflight", "1024"]),
         ("engine", "batch-rawget-devcluster", ["--batch", "64", "--inflight", "1024"]),
         ("mvcc", "txn-commit", ["--writers", "64"]),
