@@ -91,6 +91,39 @@ internal sealed class ConcurrencyManager
         }
     }
 
+    /// <summary>
+    /// TiKV's scan_lock memory check: KeyIsLocked for the first memory lock in [start, end) (encoded; empty end =
+    /// unbounded) with start_ts ≤ <paramref name="maxTs"/>. Unlike reads it counts every lock type: such a lock is
+    /// about to be written and a lock scan (GC's resolve pass) must not miss it.
+    /// </summary>
+    public void CheckRangeForScanLock(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, ulong maxTs)
+    {
+        if (Volatile.Read(ref _lockCount) == 0)
+        {
+            return;
+        }
+
+        foreach (var entry in _locks)
+        {
+            var key = entry.Key;
+            if (ByteKeyComparer.CompareKeys(key, start) < 0 || (!end.IsEmpty && ByteKeyComparer.CompareKeys(key, end) >= 0))
+            {
+                continue;
+            }
+
+            LockRecord? lockRecord;
+            lock (entry.Value)
+            {
+                lockRecord = entry.Value.Lock;
+            }
+
+            if (lockRecord is not null && lockRecord.StartTs <= maxTs)
+            {
+                throw MvccErrors.KeyIsLocked(lockRecord, UnsafeByteOperations.UnsafeWrap(entry.Value.RawKey));
+            }
+        }
+    }
+
     private static void Check(MemoryLock memoryLock, ulong readTs, IReadOnlyList<ulong>? bypassLocks)
     {
         LockRecord? lockRecord;

@@ -52,7 +52,10 @@ internal sealed partial class TxnEngine
         return response;
     }
 
-    /// <summary>KvScanLock: locks with start_ts ≤ max_version in the request range clamped to the region; limit 0 = no limit.</summary>
+    /// <summary>
+    /// KvScanLock: locks with start_ts ≤ max_version in the request range clamped to the region; limit 0 = no limit.
+    /// An async-commit or 1PC lock still only in memory fails the scan with KeyIsLocked, as in TiKV.
+    /// </summary>
     public ValueTask<ScanLockResponse> ScanLockAsync(ScanLockRequest request, ReadOnlyMemory<byte> regionStart, ReadOnlyMemory<byte> regionEnd, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -64,7 +67,19 @@ internal sealed partial class TxnEngine
             return ValueTask.FromResult(response);
         }
 
-        foreach (var entry in _storage.Scan(ColumnFamily.Lock, EncodeBound(lower), EncodeBound(upper)))
+        var encodedLower = EncodeBound(lower);
+        var encodedUpper = EncodeBound(upper);
+        try
+        {
+            _concurrency.CheckRangeForScanLock(encodedLower, encodedUpper, request.MaxVersion);
+        }
+        catch (MvccException ex)
+        {
+            response.Error = ex.KeyError;
+            return ValueTask.FromResult(response);
+        }
+
+        foreach (var entry in _storage.Scan(ColumnFamily.Lock, encodedLower, encodedUpper))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var lockRecord = LockRecord.Parse(entry.Value);

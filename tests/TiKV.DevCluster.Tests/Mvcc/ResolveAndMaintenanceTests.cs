@@ -163,4 +163,32 @@ public sealed class ResolveAndMaintenanceTests : IAsyncLifetime
         Assert.Equal(2, _h.Engine.EstimateRange("a"u8, "c"u8).Keys);
         Assert.Equal(3, _h.Engine.EstimateRange("a"u8, default).Keys);
     }
+
+    [Fact]
+    public async Task Scan_lock_fails_on_an_async_commit_lock_still_in_memory()
+    {
+        await using var storage = new GatedStorageEngine();
+        using var engine = new TxnEngine(storage, TimeProvider.System);
+        storage.Close();
+        var held = storage.WriteHeld;
+        var prewrite = PrewriteRequest(10, "k", Put("k", "v"));
+        prewrite.UseAsyncCommit = true;
+        var pending = engine.PrewriteAsync(prewrite).AsTask();
+        await held.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var blocked = await engine.ScanLockAsync(new ScanLockRequest { MaxVersion = 20 }, default, default);
+        Assert.Equal(10UL, blocked.Error.Locked.LockVersion);
+        Assert.Equal("k", Str(blocked.Error.Locked.Key));
+        Assert.Empty(blocked.Locks);
+
+        // A lock newer than max_version does not concern the scan, nor does one outside its range.
+        Assert.Null((await engine.ScanLockAsync(new ScanLockRequest { MaxVersion = 5 }, default, default)).Error);
+        Assert.Null((await engine.ScanLockAsync(new ScanLockRequest { MaxVersion = 20, StartKey = K("l") }, default, default)).Error);
+
+        storage.Open();
+        Assert.Empty((await pending).Errors);
+        var written = await engine.ScanLockAsync(new ScanLockRequest { MaxVersion = 20 }, default, default);
+        Assert.Null(written.Error);
+        Assert.Equal("k", Str(Assert.Single(written.Locks).Key));
+    }
 }
