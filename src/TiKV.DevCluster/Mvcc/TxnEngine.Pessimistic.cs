@@ -72,30 +72,56 @@ internal sealed partial class TxnEngine
         }
     }
 
-    /// <summary>KVPessimisticRollback: removes the transaction's pessimistic locks taken at or below for_update_ts.</summary>
-    public async ValueTask<PessimisticRollbackResponse> PessimisticRollbackAsync(PessimisticRollbackRequest request, CancellationToken cancellationToken = default)
+    /// <summary>KVPessimisticRollback over the whole key space (no region bounds); see the region-bounded overload.</summary>
+    public ValueTask<PessimisticRollbackResponse> PessimisticRollbackAsync(PessimisticRollbackRequest request, CancellationToken cancellationToken = default)
+        => PessimisticRollbackAsync(request, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, cancellationToken);
+
+    /// <summary>
+    /// KVPessimisticRollback: removes the transaction's pessimistic locks taken at or below for_update_ts. Without
+    /// keys it removes every such lock in the region [<paramref name="regionStart"/>, <paramref name="regionEnd"/>)
+    /// (empty end = unbounded), as TiKV does by scanning the region (PessimisticRollbackReadPhase).
+    /// </summary>
+    public async ValueTask<PessimisticRollbackResponse> PessimisticRollbackAsync(
+        PessimisticRollbackRequest request,
+        ReadOnlyMemory<byte> regionStart,
+        ReadOnlyMemory<byte> regionEnd,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var response = new PessimisticRollbackResponse();
-        var encodedKeys = EncodeKeys(request.Keys);
-        if (encodedKeys.Length == 0)
+        var startTs = request.StartVersion;
+        var forUpdateTs = request.ForUpdateTs;
+        if (request.Keys.Count > 0)
         {
+            await RollbackPessimisticLocksAsync(EncodeKeys(request.Keys), startTs, forUpdateTs, cancellationToken).ConfigureAwait(false);
             return response;
         }
 
+        await ForEachLockBatchAsync(
+            EncodeBound(regionStart.Span),
+            EncodeBound(regionEnd.Span),
+            lockRecord => IsRollbackablePessimisticLock(lockRecord, startTs, forUpdateTs),
+            (keys, token) => RollbackPessimisticLocksAsync(keys, startTs, forUpdateTs, token),
+            cancellationToken).ConfigureAwait(false);
+        return response;
+    }
+
+    private static bool IsRollbackablePessimisticLock(LockRecord? lockRecord, ulong startTs, ulong forUpdateTs)
+        => lockRecord is not null && lockRecord.IsPessimistic && lockRecord.StartTs == startTs && lockRecord.ForUpdateTs <= forUpdateTs;
+
+    private async ValueTask RollbackPessimisticLocksAsync(byte[][] encodedKeys, ulong startTs, ulong forUpdateTs, CancellationToken cancellationToken)
+    {
         using var latch = await LatchAsync(encodedKeys, cancellationToken).ConfigureAwait(false);
-        var txn = new MvccTxn(request.StartVersion);
+        var txn = new MvccTxn(startTs);
         foreach (var encoded in encodedKeys)
         {
-            var lockRecord = _reader.LoadLock(txn, encoded);
-            if (lockRecord is not null && lockRecord.IsPessimistic && lockRecord.StartTs == request.StartVersion && lockRecord.ForUpdateTs <= request.ForUpdateTs)
+            if (IsRollbackablePessimisticLock(_reader.LoadLock(txn, encoded), startTs, forUpdateTs))
             {
                 txn.UnlockKey(encoded, 0);
             }
         }
 
         await ApplyAsync(txn).ConfigureAwait(false);
-        return response;
     }
 
     private TimeSpan WaitTimeout(long requestedMs)

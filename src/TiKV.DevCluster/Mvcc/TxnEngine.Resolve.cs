@@ -118,17 +118,33 @@ internal sealed partial class TxnEngine
         await ApplyAsync(txn).ConfigureAwait(false);
     }
 
-    private async ValueTask ResolveRangeAsync(Dictionary<ulong, ulong> txnStatus, byte[] start, byte[] end, CancellationToken cancellationToken)
+    private ValueTask ResolveRangeAsync(Dictionary<ulong, ulong> txnStatus, byte[] start, byte[] end, CancellationToken cancellationToken)
+        => ForEachLockBatchAsync(
+            start,
+            end,
+            lockRecord => txnStatus.ContainsKey(lockRecord.StartTs),
+            (keys, token) => ResolveBatchAsync(txnStatus, keys, token),
+            cancellationToken);
+
+    /// <summary>
+    /// The read phase of TiKV's region-wide commands (ResolveLockReadPhase, PessimisticRollbackReadPhase): finds the
+    /// locks in [start, end) that <paramref name="filter"/> selects, at most RESOLVE_LOCK_BATCH_SIZE at a time, and
+    /// hands each batch to <paramref name="writePhase"/>, which re-reads the locks under latches.
+    /// </summary>
+    private async ValueTask ForEachLockBatchAsync(
+        byte[] start,
+        byte[] end,
+        Func<LockRecord, bool> filter,
+        Func<byte[][], CancellationToken, ValueTask> writePhase,
+        CancellationToken cancellationToken)
     {
         var scanFrom = start;
         while (true)
         {
-            // Read phase: find the next batch of this transaction set's locks.
             var batch = new List<byte[]>(ResolveLockBatchSize);
             foreach (var entry in _storage.Scan(ColumnFamily.Lock, scanFrom, end))
             {
-                var lockRecord = LockRecord.Parse(entry.Value);
-                if (txnStatus.ContainsKey(lockRecord.StartTs))
+                if (filter(LockRecord.Parse(entry.Value)))
                 {
                     batch.Add(entry.Key);
                     if (batch.Count == ResolveLockBatchSize)
@@ -143,7 +159,7 @@ internal sealed partial class TxnEngine
                 return;
             }
 
-            await ResolveBatchAsync(txnStatus, [.. batch], cancellationToken).ConfigureAwait(false);
+            await writePhase([.. batch], cancellationToken).ConfigureAwait(false);
             if (batch.Count < ResolveLockBatchSize)
             {
                 return;

@@ -291,4 +291,33 @@ public sealed class PessimisticLockTests : IAsyncLifetime
         Assert.Equal(20UL, _h.LockOf("k")!.StartTs);
         Assert.Equal(30UL, _h.LockOf("k")!.ForUpdateTs);
     }
+
+    [Fact]
+    public async Task Pessimistic_rollback_without_keys_clears_the_transaction_in_the_region()
+    {
+        Assert.Empty((await _h.PessimisticLockAsync(10, 10, "a", -1, "a", "b", "m")).Errors);
+        Assert.Empty((await _h.PessimisticLockAsync(10, 30, "a", -1, "c")).Errors);
+        Assert.Empty((await _h.PessimisticLockAsync(20, 20, "d", -1, "d")).Errors);
+
+        var rollback = new PessimisticRollbackRequest { StartVersion = 10, ForUpdateTs = 20 };
+        Assert.Empty((await _h.Engine.PessimisticRollbackAsync(rollback, K("a").Memory, K("l").Memory)).Errors);
+
+        Assert.False(_h.HasLock("a"));
+        Assert.False(_h.HasLock("b"));
+        Assert.True(_h.HasLock("c"));
+        Assert.True(_h.HasLock("d"));
+        Assert.True(_h.HasLock("m"));
+        Assert.Empty(_h.Writes("a"));
+    }
+
+    [Fact]
+    public async Task Pessimistic_rollback_without_keys_goes_through_batches()
+    {
+        var keys = Enumerable.Range(0, 600).Select(i => $"k{i:D4}").ToArray();
+        Assert.Empty((await _h.PessimisticLockAsync(10, 10, keys[0], -1, keys)).Errors);
+
+        var rollback = new PessimisticRollbackRequest { StartVersion = 10, ForUpdateTs = 10 };
+        Assert.Empty((await _h.Engine.PessimisticRollbackAsync(rollback)).Errors);
+        Assert.DoesNotContain(keys, _h.HasLock);
+    }
 }
