@@ -6,22 +6,29 @@ namespace TiKV.DevCluster.Mvcc;
 /// <summary>
 /// Pessimistic lock waiting (TiKV's lock waiting queues + waiter manager + deadlock detector, in one process).
 /// A request that meets another transaction's lock registers here while still holding the key's latch, so a
-/// release cannot slip between the conflict and the registration; it then waits without latches. Releasing the
-/// lock wakes every waiter on the key; each returns a WriteConflict (PessimisticRetry) and the client retries
-/// with a newer for_update_ts, as TiKV does for requests in the legacy wake-up mode. A wait that runs out of
+/// release cannot slip between the conflict and the registration; it then waits without latches.
+/// <para>
+/// Like TiKV's LockWaitQueues, releasing a lock wakes only the waiter with the smallest start_ts. A legacy-mode
+/// waiter then ends with WriteConflict (PessimisticRetry) and its client retries with a newer for_update_ts;
+/// since it may never lock the key again, the others are woken the same way after a short delay
+/// (wake-up-delay-duration), unless a newer wake-up on the key pushes the delay further. A force-lock waiter
+/// (resumable) instead retries locking at once and the others keep waiting for its lock. A wait that runs out of
 /// time reports the lock it met (KeyIsLocked).
+/// </para>
 /// </summary>
 internal sealed class LockWaitManager
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<byte[], List<LockWaiter>> _waiters = new(ByteKeyComparer.Instance);
+    private readonly Dictionary<byte[], LockWaitQueue> _queues = new(ByteKeyComparer.Instance);
     private readonly DeadlockDetector _detector = new();
     private readonly TimeProvider _time;
+    private readonly TimeSpan _wakeUpDelay;
     private int _count;
 
-    public LockWaitManager(TimeProvider time)
+    public LockWaitManager(TimeProvider time, TimeSpan wakeUpDelay)
     {
         _time = time;
+        _wakeUpDelay = wakeUpDelay;
     }
 
     /// <summary>Number of requests currently waiting.</summary>
@@ -31,10 +38,10 @@ internal sealed class LockWaitManager
     /// Registers a waiter for the lock of <paramref name="holderTs"/> on the key. Throws a Deadlock error instead
     /// when the holder already waits (directly or transitively) for <paramref name="waiterTs"/>.
     /// </summary>
-    public LockWaiter Enqueue(byte[] encodedKey, ByteString rawKey, ulong waiterTs, ulong holderTs, TimeSpan timeout)
+    public LockWaiter Enqueue(byte[] encodedKey, ByteString rawKey, ulong waiterTs, ulong holderTs, TimeSpan timeout, bool resumable)
     {
         var keyHash = KeyHash.Fingerprint64(rawKey.Span);
-        var waiter = new LockWaiter(encodedKey, rawKey, waiterTs, holderTs, keyHash);
+        var waiter = new LockWaiter(encodedKey, rawKey, waiterTs, holderTs, keyHash, resumable);
         lock (_gate)
         {
             if (!_detector.TryRegister(waiterTs, holderTs, keyHash, rawKey, out var deadlockKey))
@@ -42,21 +49,24 @@ internal sealed class LockWaitManager
                 throw MvccErrors.Deadlock(holderTs, rawKey, deadlockKey.Hash, deadlockKey.Key);
             }
 
-            if (!_waiters.TryGetValue(encodedKey, out var list))
+            if (!_queues.TryGetValue(encodedKey, out var queue))
             {
-                list = [];
-                _waiters[encodedKey] = list;
+                queue = new LockWaitQueue(encodedKey);
+                _queues[encodedKey] = queue;
             }
 
-            list.Add(waiter);
+            waiter.LegacyWakeUpIndex = queue.LegacyWakeUpIndex;
+            queue.Add(waiter);
             _count++;
+
+            // Armed under the lock, so a wake-up can never see the waiter without its timer and leave it running.
+            waiter.Timer = _time.CreateTimer(static state => ((TimerState)state!).Fire(), new TimerState(this, waiter), timeout, Timeout.InfiniteTimeSpan);
         }
 
-        waiter.Timer = _time.CreateTimer(static state => ((LockWaitManager.TimerState)state!).Fire(), new TimerState(this, waiter), timeout, Timeout.InfiniteTimeSpan);
         return waiter;
     }
 
-    /// <summary>Wakes the waiters of every released key.</summary>
+    /// <summary>Wakes the first waiter of every released key (see the class remarks for the others).</summary>
     public void WakeUp(List<ReleasedLock>? released)
     {
         if (released is null || released.Count == 0 || Volatile.Read(ref _count) == 0)
@@ -64,35 +74,35 @@ internal sealed class LockWaitManager
             return;
         }
 
-        List<(LockWaiter Waiter, ReleasedLock Released)>? woken = null;
+        List<(LockWaiter Waiter, LockWaitOutcome Outcome)>? woken = null;
         lock (_gate)
         {
             foreach (var release in released)
             {
-                if (!_waiters.Remove(release.EncodedKey, out var list))
+                if (!_queues.TryGetValue(release.EncodedKey, out var queue))
                 {
                     continue;
                 }
 
-                foreach (var waiter in list)
+                queue.LastConflictStartTs = release.StartTs;
+                queue.LastConflictCommitTs = release.CommitTs;
+                var first = queue.Waiters[0];
+                RemoveLocked(queue, 0);
+                (woken ??= []).Add((first, new LockWaitOutcome(true, release.StartTs, release.CommitTs)));
+                if (!first.Resumable)
                 {
-                    _detector.Unregister(waiter.StartTs, waiter.HolderTs, waiter.KeyHash);
-                    _count--;
-                    (woken ??= []).Add((waiter, release));
+                    queue.LegacyWakeUpIndex++;
+                    if (queue.Waiters.Count > 0)
+                    {
+                        ScheduleDelayedNotifyLocked(queue);
+                    }
                 }
+
+                DropIfEmptyLocked(queue);
             }
         }
 
-        if (woken is null)
-        {
-            return;
-        }
-
-        foreach (var (waiter, release) in woken)
-        {
-            waiter.Timer?.Dispose();
-            waiter.Completion.TrySetResult(new LockWaitOutcome(true, release.StartTs, release.CommitTs));
-        }
+        Complete(woken);
     }
 
     /// <summary>Ends a wait without a release (timeout or cancellation).</summary>
@@ -100,13 +110,13 @@ internal sealed class LockWaitManager
     {
         lock (_gate)
         {
-            if (_waiters.TryGetValue(waiter.EncodedKey, out var list) && list.Remove(waiter))
+            if (_queues.TryGetValue(waiter.EncodedKey, out var queue))
             {
-                _detector.Unregister(waiter.StartTs, waiter.HolderTs, waiter.KeyHash);
-                _count--;
-                if (list.Count == 0)
+                var index = queue.Waiters.IndexOf(waiter);
+                if (index >= 0)
                 {
-                    _waiters.Remove(waiter.EncodedKey);
+                    RemoveLocked(queue, index);
+                    DropIfEmptyLocked(queue);
                 }
             }
         }
@@ -121,9 +131,9 @@ internal sealed class LockWaitManager
         List<LockWaiter> all = [];
         lock (_gate)
         {
-            foreach (var list in _waiters.Values)
+            foreach (var queue in _queues.Values)
             {
-                all.AddRange(list);
+                all.AddRange(queue.Waiters);
             }
         }
 
@@ -133,8 +143,112 @@ internal sealed class LockWaitManager
         }
     }
 
+    private static void Complete(List<(LockWaiter Waiter, LockWaitOutcome Outcome)>? woken)
+    {
+        if (woken is null)
+        {
+            return;
+        }
+
+        foreach (var (waiter, outcome) in woken)
+        {
+            waiter.Timer?.Dispose();
+            waiter.Completion.TrySetResult(outcome);
+        }
+    }
+
+    /// <summary>Arms the queue's delayed notify-all, or pushes an armed one back to a full delay from now.</summary>
+    private void ScheduleDelayedNotifyLocked(LockWaitQueue queue)
+    {
+        queue.NotifyNotBefore = _time.GetTimestamp() + (long)(_wakeUpDelay.TotalSeconds * _time.TimestampFrequency);
+        if (queue.DelayedNotify is { } timer)
+        {
+            timer.Change(_wakeUpDelay, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        queue.DelayedNotify = _time.CreateTimer(
+            static state => ((DelayedNotifyState)state!).Fire(),
+            new DelayedNotifyState(this, queue),
+            _wakeUpDelay,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// TiKV's delayed_notify_all: wakes, oldest first, the waiters that joined before the latest legacy wake-up,
+    /// each with the last release as its WriteConflict; stops after waking a resumable waiter, which retries.
+    /// </summary>
+    private void DelayedNotifyAll(LockWaitQueue queue)
+    {
+        List<(LockWaiter Waiter, LockWaitOutcome Outcome)>? woken = null;
+        lock (_gate)
+        {
+            if (queue.DelayedNotify is not { } timer)
+            {
+                // Dropped meanwhile: the queue emptied.
+                return;
+            }
+
+            var remaining = _time.GetElapsedTime(_time.GetTimestamp(), queue.NotifyNotBefore);
+            if (remaining > TimeSpan.Zero)
+            {
+                // A wake-up pushed the delay back while this callback was on its way.
+                timer.Change(remaining, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            queue.DelayedNotify = null;
+            timer.Dispose();
+            var outcome = new LockWaitOutcome(true, queue.LastConflictStartTs, queue.LastConflictCommitTs);
+            while (queue.Waiters.Count > 0 && queue.Waiters[0].LegacyWakeUpIndex < queue.LegacyWakeUpIndex)
+            {
+                var first = queue.Waiters[0];
+                RemoveLocked(queue, 0);
+                (woken ??= []).Add((first, outcome));
+                if (first.Resumable)
+                {
+                    break;
+                }
+            }
+
+            DropIfEmptyLocked(queue);
+        }
+
+        Complete(woken);
+    }
+
+    private void RemoveLocked(LockWaitQueue queue, int index)
+    {
+        var waiter = queue.Waiters[index];
+        queue.Waiters.RemoveAt(index);
+        _detector.Unregister(waiter.StartTs, waiter.HolderTs, waiter.KeyHash);
+        _count--;
+    }
+
+    private void DropIfEmptyLocked(LockWaitQueue queue)
+    {
+        if (queue.Waiters.Count > 0)
+        {
+            return;
+        }
+
+        queue.DelayedNotify?.Dispose();
+        queue.DelayedNotify = null;
+
+        // A timer callback can still arrive for a queue already replaced by a newer one of the same key.
+        if (_queues.TryGetValue(queue.EncodedKey, out var current) && ReferenceEquals(current, queue))
+        {
+            _queues.Remove(queue.EncodedKey);
+        }
+    }
+
     private sealed class TimerState(LockWaitManager manager, LockWaiter waiter)
     {
         public void Fire() => manager.Abandon(waiter);
+    }
+
+    private sealed class DelayedNotifyState(LockWaitManager manager, LockWaitQueue queue)
+    {
+        public void Fire() => manager.DelayedNotifyAll(queue);
     }
 }

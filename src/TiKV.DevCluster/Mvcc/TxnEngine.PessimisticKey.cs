@@ -35,7 +35,7 @@ internal sealed partial class TxnEngine
 
                 try
                 {
-                    var waiter = _lockWaits.Enqueue(encodedKeys[i], mutation.Key, request.StartVersion, ex.KeyError.Locked.LockVersion, remainingWait);
+                    var waiter = _lockWaits.Enqueue(encodedKeys[i], mutation.Key, request.StartVersion, ex.KeyError.Locked.LockVersion, remainingWait, resumable: forceLock);
                     return new PessimisticAttempt { Waiter = waiter, LockError = ex.KeyError };
                 }
                 catch (MvccException deadlock) when (deadlock.Kind == MvccErrorKind.Deadlock)

@@ -28,7 +28,7 @@ internal sealed partial class TxnEngine : IDisposable
         _time = timeProvider;
         _options = options ?? new TxnEngineOptions();
         _latches = new Latches(_options.LatchSlots);
-        _lockWaits = new LockWaitManager(timeProvider);
+        _lockWaits = new LockWaitManager(timeProvider, _options.WakeUpDelay);
         _reader = new MvccReader(storage);
     }
 

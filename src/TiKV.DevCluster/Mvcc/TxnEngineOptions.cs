@@ -11,4 +11,11 @@ internal sealed class TxnEngineOptions
     /// asking for longer, or for the default (wait_timeout = 0), waits this long before reporting KeyIsLocked.
     /// </summary>
     public TimeSpan WaitForLockTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long after a legacy-mode waiter is woken the other waiters on the key are woken too (TiKV's
+    /// pessimistic-txn.wake-up-delay-duration, 20 ms): the first one gets the chance to lock the key again before
+    /// the rest retry.
+    /// </summary>
+    public TimeSpan WakeUpDelay { get; init; } = TimeSpan.FromMilliseconds(20);
 }

@@ -320,4 +320,84 @@ public sealed class PessimisticLockTests : IAsyncLifetime
         Assert.Empty((await _h.Engine.PessimisticRollbackAsync(rollback)).Errors);
         Assert.DoesNotContain(keys, _h.HasLock);
     }
+
+    private async Task RollbackPessimisticAsync(ulong startTs, ulong forUpdateTs, string key)
+    {
+        var rollback = new PessimisticRollbackRequest { StartVersion = startTs, ForUpdateTs = forUpdateTs };
+        rollback.Keys.Add(K(key));
+        Assert.Empty((await _h.Engine.PessimisticRollbackAsync(rollback)).Errors);
+    }
+
+    [Fact]
+    public async Task A_release_wakes_the_oldest_waiter_and_the_rest_after_the_wake_up_delay()
+    {
+        Assert.Empty((await _h.PessimisticLockAsync(10, 10, "k", -1, "k")).Errors);
+        var younger = _h.PessimisticLockAsync(30, 30, "k", 0, "k");
+        await WaitUntilWaitingAsync(1);
+        var older = _h.PessimisticLockAsync(20, 20, "k", 0, "k");
+        await WaitUntilWaitingAsync(2);
+
+        await RollbackPessimisticAsync(10, 10, "k");
+        var first = Assert.Single((await older.WaitAsync(TestTimeout)).Errors).Conflict;
+        Assert.Equal(10UL, first.ConflictTs);
+        Assert.False(younger.IsCompleted);
+        Assert.Equal(1, _h.Engine.WaitingLockRequests);
+
+        _h.Time.Advance(TimeSpan.FromMilliseconds(19));
+        Assert.False(younger.IsCompleted);
+        _h.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var rest = Assert.Single((await younger.WaitAsync(TestTimeout)).Errors).Conflict;
+        Assert.Equal(10UL, rest.ConflictTs);
+        Assert.Equal(WriteConflict.Types.Reason.PessimisticRetry, rest.Reason);
+        Assert.Equal(0, _h.Engine.WaitingLockRequests);
+    }
+
+    [Fact]
+    public async Task A_newer_wake_up_on_the_key_pushes_the_delayed_wake_up_back()
+    {
+        Assert.Empty((await _h.PessimisticLockAsync(10, 10, "k", -1, "k")).Errors);
+        var third = _h.PessimisticLockAsync(40, 40, "k", 0, "k");
+        await WaitUntilWaitingAsync(1);
+        var first = _h.PessimisticLockAsync(20, 20, "k", 0, "k");
+        await WaitUntilWaitingAsync(2);
+
+        await RollbackPessimisticAsync(10, 10, "k");
+        Assert.NotNull(Assert.Single((await first.WaitAsync(TestTimeout)).Errors).Conflict);
+
+        // The woken transaction locks the key again before the delay ends, then releases it.
+        _h.Time.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.Empty((await _h.PessimisticLockAsync(20, 25, "k", -1, "k")).Errors);
+        var second = _h.PessimisticLockAsync(30, 30, "k", 0, "k");
+        await WaitUntilWaitingAsync(2);
+        await RollbackPessimisticAsync(20, 25, "k");
+        Assert.Equal(20UL, Assert.Single((await second.WaitAsync(TestTimeout)).Errors).Conflict.ConflictTs);
+
+        _h.Time.Advance(TimeSpan.FromMilliseconds(15));
+        Assert.False(third.IsCompleted);
+        _h.Time.Advance(TimeSpan.FromMilliseconds(5));
+        Assert.Equal(20UL, Assert.Single((await third.WaitAsync(TestTimeout)).Errors).Conflict.ConflictTs);
+    }
+
+    [Fact]
+    public async Task A_woken_force_lock_waiter_takes_the_lock_and_the_others_keep_waiting()
+    {
+        Assert.Empty((await _h.PessimisticLockAsync(10, 10, "k", -1, "k")).Errors);
+        var legacy = _h.PessimisticLockAsync(30, 30, "k", 0, "k");
+        await WaitUntilWaitingAsync(1);
+        var forced = PessimisticLockRequest(20, 20, "k", 0, "k");
+        forced.WakeUpMode = PessimisticLockWakeUpMode.WakeUpModeForceLock;
+        var resumed = _h.Engine.PessimisticLockAsync(forced).AsTask();
+        await WaitUntilWaitingAsync(2);
+
+        await RollbackPessimisticAsync(10, 10, "k");
+        Assert.Equal(PessimisticLockKeyResultType.LockResultNormal, Assert.Single((await resumed.WaitAsync(TestTimeout)).Results).Type);
+        Assert.Equal(20UL, _h.LockOf("k")!.StartTs);
+
+        _h.Time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.False(legacy.IsCompleted);
+        Assert.Equal(1, _h.Engine.WaitingLockRequests);
+
+        await RollbackPessimisticAsync(20, 20, "k");
+        Assert.Equal(20UL, Assert.Single((await legacy.WaitAsync(TestTimeout)).Errors).Conflict.ConflictTs);
+    }
 }
