@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Google.Protobuf;
 using TiKV.DevCluster.Storage;
+using TiKV.Proto.Kvrpcpb;
 
 namespace TiKV.DevCluster.Mvcc;
 
@@ -62,19 +63,19 @@ internal sealed class ConcurrencyManager
         }
     }
 
-    /// <summary>Throws KeyIsLocked if a memory lock on the key blocks a read at <paramref name="readTs"/>. Call after <see cref="UpdateMaxTs"/>.</summary>
-    public void CheckKey(ReadOnlySpan<byte> encodedKey, ulong readTs, IReadOnlyList<ulong>? bypassLocks)
+    /// <summary>Throws the read's lock error (<see cref="LockConflict"/>) if a memory lock on the key blocks a read at <paramref name="readTs"/>. Call after <see cref="UpdateMaxTs"/>.</summary>
+    public void CheckKey(ReadOnlySpan<byte> encodedKey, ulong readTs, IReadOnlyList<ulong>? bypassLocks, IsolationLevel isolation)
     {
         if (Volatile.Read(ref _lockCount) == 0 || !_lookup.TryGetValue(encodedKey, out var memoryLock))
         {
             return;
         }
 
-        Check(memoryLock, readTs, bypassLocks);
+        Check(memoryLock, readTs, bypassLocks, isolation);
     }
 
-    /// <summary>Throws KeyIsLocked if a memory lock in [start, end) (encoded; empty end = unbounded) blocks the read.</summary>
-    public void CheckRange(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, ulong readTs, IReadOnlyList<ulong>? bypassLocks)
+    /// <summary>Throws the read's lock error if a memory lock in [start, end) (encoded; empty end = unbounded) blocks the read.</summary>
+    public void CheckRange(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, ulong readTs, IReadOnlyList<ulong>? bypassLocks, IsolationLevel isolation)
     {
         if (Volatile.Read(ref _lockCount) == 0)
         {
@@ -86,7 +87,7 @@ internal sealed class ConcurrencyManager
             var key = entry.Key;
             if (ByteKeyComparer.CompareKeys(key, start) >= 0 && (end.IsEmpty || ByteKeyComparer.CompareKeys(key, end) < 0))
             {
-                Check(entry.Value, readTs, bypassLocks);
+                Check(entry.Value, readTs, bypassLocks, isolation);
             }
         }
     }
@@ -124,7 +125,7 @@ internal sealed class ConcurrencyManager
         }
     }
 
-    private static void Check(MemoryLock memoryLock, ulong readTs, IReadOnlyList<ulong>? bypassLocks)
+    private static void Check(MemoryLock memoryLock, ulong readTs, IReadOnlyList<ulong>? bypassLocks, IsolationLevel isolation)
     {
         LockRecord? lockRecord;
         lock (memoryLock)
@@ -134,7 +135,7 @@ internal sealed class ConcurrencyManager
 
         if (lockRecord is not null)
         {
-            LockConflict.Check(lockRecord, readTs, UnsafeByteOperations.UnsafeWrap(memoryLock.RawKey), bypassLocks);
+            LockConflict.Check(lockRecord, readTs, UnsafeByteOperations.UnsafeWrap(memoryLock.RawKey), bypassLocks, isolation);
         }
     }
 }

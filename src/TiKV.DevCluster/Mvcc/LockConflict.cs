@@ -3,22 +3,28 @@ using TiKV.Proto.Kvrpcpb;
 
 namespace TiKV.DevCluster.Mvcc;
 
-/// <summary>TiKV's check_ts_conflict for snapshot-isolation reads.</summary>
+/// <summary>TiKV's check_ts_conflict: whether a read meets a lock, and with which error.</summary>
 internal static class LockConflict
 {
     /// <summary>
-    /// Whether a read at <paramref name="readTs"/> must stop at <paramref name="lockRecord"/>: locks newer than the read,
-    /// Lock/Pessimistic locks (they never change the value), locks whose min_commit_ts was pushed past the read,
-    /// and locks of transactions the client already resolved do not block.
+    /// Whether a read at <paramref name="readTs"/> must stop at <paramref name="lockRecord"/>. Under snapshot isolation,
+    /// locks newer than the read, Lock/Pessimistic locks (they never change the value), locks whose min_commit_ts was
+    /// pushed past the read, and locks of transactions the client already resolved do not block. Under RcCheckTs any
+    /// Put/Delete lock not yet resolved does, whatever its timestamp (check_ts_conflict_rc_check_ts).
     /// </summary>
-    public static bool Blocks(LockRecord lockRecord, ulong readTs, ReadOnlySpan<byte> rawKey, IReadOnlyList<ulong>? bypassLocks)
+    public static bool Blocks(LockRecord lockRecord, ulong readTs, ReadOnlySpan<byte> rawKey, IReadOnlyList<ulong>? bypassLocks, IsolationLevel isolation)
     {
-        if (lockRecord.StartTs > readTs || lockRecord.Kind is LockKind.Lock or LockKind.Pessimistic)
+        if (lockRecord.Kind is LockKind.Lock or LockKind.Pessimistic)
         {
             return false;
         }
 
-        if (lockRecord.MinCommitTs > readTs)
+        if (isolation == IsolationLevel.RccheckTs)
+        {
+            return !Contains(bypassLocks, lockRecord.StartTs);
+        }
+
+        if (lockRecord.StartTs > readTs || lockRecord.MinCommitTs > readTs)
         {
             return false;
         }
@@ -37,12 +43,21 @@ internal static class LockConflict
         return true;
     }
 
-    /// <summary>Throws KeyIsLocked when <see cref="Blocks"/>.</summary>
-    public static void Check(LockRecord lockRecord, ulong readTs, ByteString rawKey, IReadOnlyList<ulong>? bypassLocks)
+    /// <summary>
+    /// The error of a read that <see cref="Blocks"/>: KeyIsLocked under snapshot isolation (the client resolves the
+    /// lock); WriteConflict (RcCheckTs) under RcCheckTs, whose client retries the statement with a newer timestamp.
+    /// </summary>
+    public static MvccException Error(LockRecord lockRecord, ulong readTs, ByteString rawKey, IsolationLevel isolation)
+        => isolation == IsolationLevel.RccheckTs
+            ? MvccErrors.WriteConflict(readTs, lockRecord.StartTs, 0, rawKey, UnsafeByteOperations.UnsafeWrap(lockRecord.Primary), WriteConflict.Types.Reason.RcCheckTs)
+            : MvccErrors.KeyIsLocked(lockRecord, rawKey);
+
+    /// <summary>Throws the read's error when <see cref="Blocks"/>.</summary>
+    public static void Check(LockRecord lockRecord, ulong readTs, ByteString rawKey, IReadOnlyList<ulong>? bypassLocks, IsolationLevel isolation)
     {
-        if (Blocks(lockRecord, readTs, rawKey.Span, bypassLocks))
+        if (Blocks(lockRecord, readTs, rawKey.Span, bypassLocks, isolation))
         {
-            throw MvccErrors.KeyIsLocked(lockRecord, rawKey);
+            throw Error(lockRecord, readTs, rawKey, isolation);
         }
     }
 

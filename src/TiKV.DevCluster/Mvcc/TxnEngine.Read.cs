@@ -20,7 +20,7 @@ internal sealed partial class TxnEngine
             if (LockConflict.NeedsLockCheck(isolation))
             {
                 _concurrency.UpdateMaxTs(request.Version);
-                _concurrency.CheckKey(encoded, request.Version, bypass);
+                _concurrency.CheckKey(encoded, request.Version, bypass, isolation);
             }
 
             var value = PointGet(encoded, request.Key, request.Version, isolation, bypass, NullIfEmpty(context?.CommittedLocks), out var commitTs);
@@ -68,7 +68,7 @@ internal sealed partial class TxnEngine
                 _concurrency.UpdateMaxTs(request.Version);
                 foreach (var key in encoded)
                 {
-                    _concurrency.CheckKey(key, request.Version, bypass);
+                    _concurrency.CheckKey(key, request.Version, bypass, isolation);
                 }
             }
         }
@@ -96,8 +96,9 @@ internal sealed partial class TxnEngine
                     response.Pairs.Add(pair);
                 }
             }
-            catch (MvccException ex) when (ex.Kind == MvccErrorKind.KeyIsLocked)
+            catch (MvccException ex) when (ex.Kind is MvccErrorKind.KeyIsLocked or MvccErrorKind.WriteConflict)
             {
+                // A read conflict on one key (a lock, or RcCheckTs meeting something newer) fails that key only.
                 response.Pairs.Add(new KvPair { Error = ex.KeyError });
             }
             catch (MvccException ex)
@@ -124,7 +125,7 @@ internal sealed partial class TxnEngine
     {
         commitTs = 0;
         if (LockConflict.NeedsLockCheck(isolation) && _reader.LoadLock(encoded) is { } lockRecord
-            && LockConflict.Blocks(lockRecord, ts, rawKey.Span, bypass))
+            && LockConflict.Blocks(lockRecord, ts, rawKey.Span, bypass, isolation))
         {
             // committed_locks: the client knows this transaction committed before the read, so read through it.
             if (LockConflict.Contains(access, lockRecord.StartTs))
@@ -132,13 +133,13 @@ internal sealed partial class TxnEngine
                 return _reader.LoadDataFromLock(encoded, lockRecord);
             }
 
-            throw MvccErrors.KeyIsLocked(lockRecord, rawKey);
+            throw LockConflict.Error(lockRecord, ts, rawKey, isolation);
         }
 
         if (isolation == IsolationLevel.RccheckTs
-            && _reader.SeekWrite(encoded, ulong.MaxValue, out var newestCommitTs, out var newest) && newestCommitTs > ts)
+            && _reader.SeekWrite(encoded, ulong.MaxValue, out var newestCommitTs, out _) && newestCommitTs > ts)
         {
-            throw MvccErrors.WriteConflict(ts, newest!.StartTs, newestCommitTs, rawKey, ByteString.Empty, WriteConflict.Types.Reason.RcCheckTs);
+            throw NewerVersionConflict(ts, newestCommitTs, rawKey);
         }
 
         if (_reader.GetWrite(encoded, ts, ts, out var write, out commitTs))
@@ -148,6 +149,13 @@ internal sealed partial class TxnEngine
 
         return null;
     }
+
+    /// <summary>
+    /// RcCheckTs met a version committed after the read: the statement must retry with a newer timestamp. TiKV's
+    /// point getter and scanners leave conflict_start_ts and primary empty here.
+    /// </summary>
+    private static MvccException NewerVersionConflict(ulong readTs, ulong newerCommitTs, ByteString rawKey)
+        => MvccErrors.WriteConflict(readTs, 0, newerCommitTs, rawKey, ByteString.Empty, WriteConflict.Types.Reason.RcCheckTs);
 
     private static RepeatedField<ulong>? NullIfEmpty(RepeatedField<ulong>? field) => field is { Count: > 0 } ? field : null;
 }

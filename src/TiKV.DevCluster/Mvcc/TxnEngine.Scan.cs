@@ -39,10 +39,10 @@ internal sealed partial class TxnEngine
             if (checkLocks)
             {
                 _concurrency.UpdateMaxTs(request.Version);
-                _concurrency.CheckRange(encodedLower, encodedUpper, request.Version, bypass);
+                _concurrency.CheckRange(encodedLower, encodedUpper, request.Version, bypass, isolation);
             }
 
-            var scan = new ScanState(request, checkLocks, bypass, access);
+            var scan = new ScanState(request, checkLocks, bypass, access, isolation);
             RunScan(scan, encodedLower, encodedUpper, response, cancellationToken);
         }
         catch (MvccException ex)
@@ -134,11 +134,11 @@ internal sealed partial class TxnEngine
         if (lockRecord is not null)
         {
             var rawKey = UnsafeByteOperations.UnsafeWrap(MvccKey.Decode(userKey));
-            if (LockConflict.Blocks(lockRecord, ts, rawKey.Span, scan.Bypass))
+            if (LockConflict.Blocks(lockRecord, ts, rawKey.Span, scan.Bypass, scan.Isolation))
             {
                 if (!LockConflict.Contains(scan.Access, lockRecord.StartTs))
                 {
-                    response.Pairs.Add(new KvPair { Error = MvccErrors.KeyIsLocked(lockRecord, rawKey).KeyError });
+                    response.Pairs.Add(new KvPair { Error = LockConflict.Error(lockRecord, ts, rawKey, scan.Isolation).KeyError });
                     return;
                 }
 
@@ -154,6 +154,12 @@ internal sealed partial class TxnEngine
                 var commitTs = MvccKey.DecodeTs(version.Key);
                 if (commitTs > ts)
                 {
+                    if (scan.Isolation == IsolationLevel.RccheckTs)
+                    {
+                        // TiKV's scanners fail the whole scan here (move_write_cursor_to_ts).
+                        throw NewerVersionConflict(ts, commitTs, UnsafeByteOperations.UnsafeWrap(MvccKey.Decode(userKey)));
+                    }
+
                     continue;
                 }
 
@@ -189,8 +195,10 @@ internal sealed partial class TxnEngine
         });
     }
 
-    private sealed class ScanState(ScanRequest request, bool checkLocks, IReadOnlyList<ulong>? bypass, IReadOnlyList<ulong>? access)
+    private sealed class ScanState(ScanRequest request, bool checkLocks, IReadOnlyList<ulong>? bypass, IReadOnlyList<ulong>? access, IsolationLevel isolation)
     {
+        public IsolationLevel Isolation { get; } = isolation;
+
         public ScanRequest Request { get; } = request;
 
         public bool CheckLocks { get; } = checkLocks;

@@ -114,6 +114,40 @@ public sealed class PercolatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rc_check_ts_read_meets_any_unresolved_lock_as_a_write_conflict()
+    {
+        await _h.MustPutAsync(5, 6, ("k", "old"));
+        await _h.MustPrewriteAsync(30, "p", Put("k", "new"));
+
+        // Snapshot isolation ignores a lock newer than the read; RcCheckTs does not.
+        Assert.Equal("old", await _h.MustGetAsync("k", 20));
+        var response = await _h.GetAsync("k", 20, new Context { IsolationLevel = IsolationLevel.RccheckTs });
+        var conflict = response.Error.Conflict;
+        Assert.Null(response.Error.Locked);
+        Assert.Equal(WriteConflict.Types.Reason.RcCheckTs, conflict.Reason);
+        Assert.Equal(20UL, conflict.StartTs);
+        Assert.Equal(30UL, conflict.ConflictTs);
+        Assert.Equal(0UL, conflict.ConflictCommitTs);
+        Assert.Equal("p", Str(conflict.Primary));
+
+        // Once the client resolved it, the lock is bypassed.
+        var resolved = new Context { IsolationLevel = IsolationLevel.RccheckTs };
+        resolved.ResolvedLocks.Add(30);
+        Assert.Equal("old", Str((await _h.GetAsync("k", 20, resolved)).Value));
+    }
+
+    [Fact]
+    public async Task Rc_check_ts_read_meets_a_newer_version_as_a_write_conflict()
+    {
+        await _h.MustPutAsync(5, 6, ("k", "old"));
+        await _h.MustPutAsync(25, 26, ("k", "new"));
+        var conflict = (await _h.GetAsync("k", 20, new Context { IsolationLevel = IsolationLevel.RccheckTs })).Error.Conflict;
+        Assert.Equal(WriteConflict.Types.Reason.RcCheckTs, conflict.Reason);
+        Assert.Equal(26UL, conflict.ConflictCommitTs);
+        Assert.Equal("new", Str((await _h.GetAsync("k", 30, new Context { IsolationLevel = IsolationLevel.RccheckTs })).Value));
+    }
+
+    [Fact]
     public async Task Duplicate_prewrite_is_idempotent_and_commit_retry_succeeds()
     {
         await _h.MustPrewriteAsync(10, "k", Put("k", "v"));

@@ -98,4 +98,34 @@ public sealed class ScanTests : IAsyncLifetime
         var reversed = await ScanAsync("n", "m", 10_000, reverse: true);
         Assert.Equal(response.Pairs.Select(p => Str(p.Key)).Reverse(), reversed.Pairs.Select(p => Str(p.Key)));
     }
+
+    [Fact]
+    public async Task Rc_check_ts_scan_reports_locks_as_write_conflicts_and_fails_on_newer_versions()
+    {
+        await _h.MustPrewriteAsync(40, "d", Put("d", "d2"));
+        var locked = await _h.Engine.ScanAsync(new ScanRequest
+        {
+            StartKey = K("d"),
+            EndKey = K("e"),
+            Version = 30,
+            Limit = 10,
+            Context = new Context { IsolationLevel = IsolationLevel.RccheckTs },
+        });
+        Assert.Null(locked.Error);
+        var conflict = Assert.Single(locked.Pairs).Error.Conflict;
+        Assert.Equal(WriteConflict.Types.Reason.RcCheckTs, conflict.Reason);
+        Assert.Equal(40UL, conflict.ConflictTs);
+
+        var newer = await _h.Engine.ScanAsync(new ScanRequest
+        {
+            StartKey = K("a"),
+            EndKey = K("c"),
+            Version = 15,
+            Limit = 10,
+            Context = new Context { IsolationLevel = IsolationLevel.RccheckTs },
+        });
+        Assert.Empty(newer.Pairs);
+        Assert.Equal(21UL, newer.Error.Conflict.ConflictCommitTs);
+        Assert.Equal("b", Str(newer.Error.Conflict.Key));
+    }
 }
