@@ -45,7 +45,11 @@ internal sealed partial class TxnEngine
         return response;
     }
 
-    /// <summary>KvDeleteRange: removes everything of every column family in the raw key range (notify_only does nothing).</summary>
+    /// <summary>
+    /// KvDeleteRange: removes everything of every column family in the raw key range (notify_only does nothing). Like
+    /// TiKV's Storage::delete_range it writes straight to the engine: locks it deletes wake no pessimistic waiter; those
+    /// wait out their timeout and then find the key free.
+    /// </summary>
     public async ValueTask<DeleteRangeResponse> DeleteRangeAsync(DeleteRangeRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

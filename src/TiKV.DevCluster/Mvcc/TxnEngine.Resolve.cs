@@ -192,14 +192,9 @@ internal sealed partial class TxnEngine
             }
             else if (commitTs > lockRecord.StartTs)
             {
-                try
-                {
-                    CommitKey(txn, encoded, rawKey, commitTs, CommitRole.Unknown);
-                }
-                catch (MvccException ex) when (ex.Kind == MvccErrorKind.TxnLockNotFound && lockRecord.IsPessimistic)
-                {
-                    // A pessimistic lock of a committed transaction that never got prewritten is simply left alone.
-                }
+                // TiKV tolerates TxnLockNotFound here for a pessimistic lock that vanished between its read and write
+                // phases; this lock was just re-read under the latch, and a pessimistic one is removed by CommitKey.
+                CommitKey(txn, encoded, rawKey, commitTs, CommitRole.Unknown);
             }
             else
             {

@@ -191,4 +191,21 @@ public sealed class ResolveAndMaintenanceTests : IAsyncLifetime
         Assert.Null(written.Error);
         Assert.Equal("k", Str(Assert.Single(written.Locks).Key));
     }
+
+    [Fact]
+    public async Task Resolving_a_committed_transaction_drops_its_stale_pessimistic_locks()
+    {
+        Assert.Empty((await _h.PessimisticLockAsync(10, 10, "a", -1, "a", "b")).Errors);
+        var prewrite = PrewriteRequest(10, "a", Put("a", "1"));
+        prewrite.ForUpdateTs = 10;
+        prewrite.PessimisticActions.Add(Proto.Kvrpcpb.PrewriteRequest.Types.PessimisticAction.DoPessimisticCheck);
+        Assert.Empty((await _h.Engine.PrewriteAsync(prewrite)).Errors);
+
+        var response = await _h.Engine.ResolveLockAsync(new ResolveLockRequest { StartVersion = 10, CommitVersion = 20 }, default, default);
+        Assert.Null(response.Error);
+        Assert.False(_h.HasLock("a"));
+        Assert.False(_h.HasLock("b"));
+        Assert.Equal("1", await _h.MustGetAsync("a", 20));
+        Assert.Empty(_h.Writes("b"));
+    }
 }
