@@ -11,6 +11,7 @@ internal static class CommandCatalog
     {
         yield return PlaygroundCommand.Create();
         yield return RawCommand.Create();
+        yield return TxnCommand.Create();
         yield return BenchCommand.Create();
         yield return VersionCommand.Create();
     }

@@ -72,7 +72,9 @@ public sealed partial class Transaction
                 await ReleaseAsync(txnKeys, forUpdateTs).ConfigureAwait(false);
                 if (assignedPrimary)
                 {
+                    // The primary may have been locked (and its heartbeat started) before the failure: start over.
                     _primary = null;
+                    await StopHeartbeatAsync().ConfigureAwait(false);
                 }
 
                 throw;
