@@ -52,26 +52,12 @@ internal sealed class MemoryStorageEngine : IStorageEngine
     /// <inheritdoc />
     public ValueTask WriteAsync(WriteBatch batch, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (cancellationToken.IsCancellationRequested)
+        if (WriteBatch.Precheck(batch, cancellationToken) is { } settled)
         {
-            return ValueTask.FromCanceled(cancellationToken);
-        }
-
-        if (batch.IsEmpty)
-        {
-            return ValueTask.CompletedTask;
+            return new ValueTask(settled);
         }
 
         var operations = batch.Operations;
-        for (var i = 0; i < operations.Count; i++)
-        {
-            if ((uint)operations[i].Cf > (uint)ColumnFamily.Write)
-            {
-                return ValueTask.FromException(new ArgumentException($"Operation {i} names unknown column family {operations[i].Cf}.", nameof(batch)));
-            }
-        }
-
         lock (_writeLock)
         {
             Interlocked.Increment(ref _sequence);

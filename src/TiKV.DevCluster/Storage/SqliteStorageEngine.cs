@@ -115,24 +115,9 @@ internal sealed class SqliteStorageEngine : IStorageEngine
     /// <inheritdoc />
     public ValueTask WriteAsync(WriteBatch batch, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (cancellationToken.IsCancellationRequested)
+        if (WriteBatch.Precheck(batch, cancellationToken) is { } settled)
         {
-            return ValueTask.FromCanceled(cancellationToken);
-        }
-
-        if (batch.IsEmpty)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        var operations = batch.Operations;
-        for (var i = 0; i < operations.Count; i++)
-        {
-            if ((uint)operations[i].Cf > (uint)ColumnFamily.Write)
-            {
-                return ValueTask.FromException(new ArgumentException($"Operation {i} names unknown column family {operations[i].Cf}.", nameof(batch)));
-            }
+            return new ValueTask(settled);
         }
 
         var pending = new PendingWrite(batch);

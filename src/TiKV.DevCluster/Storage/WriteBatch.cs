@@ -54,4 +54,33 @@ internal sealed class WriteBatch
 
     /// <summary>Removes all operations so the batch can be reused.</summary>
     public void Clear() => _operations.Clear();
+
+    /// <summary>
+    /// What every engine checks before applying <paramref name="batch"/>: the outcome when it must not be applied
+    /// (cancelled, empty, or naming an unknown column family), null when it must.
+    /// </summary>
+    internal static Task? Precheck(WriteBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
+        if (batch.IsEmpty)
+        {
+            return Task.CompletedTask;
+        }
+
+        var operations = batch._operations;
+        for (var i = 0; i < operations.Count; i++)
+        {
+            if ((uint)operations[i].Cf > (uint)ColumnFamily.Write)
+            {
+                return Task.FromException(new ArgumentException($"Operation {i} names unknown column family {operations[i].Cf}.", nameof(batch)));
+            }
+        }
+
+        return null;
+    }
 }
