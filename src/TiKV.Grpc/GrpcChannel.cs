@@ -73,7 +73,7 @@ public sealed partial class GrpcChannel : IAsyncDisposable
 
     /// <summary>Makes a unary call and returns the response with the server's response headers and trailers.</summary>
     /// <exception cref="RpcException">The call ended with a non-OK status.</exception>
-    public async Task<UnaryCallResult<TResponse>> UnaryCallAsync<TRequest, TResponse>(
+    internal async Task<UnaryCallResult<TResponse>> UnaryCallAsync<TRequest, TResponse>(
         GrpcMethod<TRequest, TResponse> method,
         TRequest request,
         CallOptions options = default,

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using TiKV.Grpc.Internal;
 using TiKV.Grpc.Tests.Protos;
 using Xunit;
 
