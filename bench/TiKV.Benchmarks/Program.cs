@@ -18,8 +18,16 @@ internal static class Program
             }
 
             PrintMachine();
-            var options = new LoadOptions(args.Skip(2));
-            await LoadScenarios.RunAsync(args[1], options, Console.Out);
+            try
+            {
+                var options = new LoadOptions(args.Skip(2));
+                await LoadScenarios.RunAsync(args[1], options, Console.Out);
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                await Console.Error.WriteLineAsync("error: " + e.Message);
+                return 2;
+            }
 
             return 0;
         }
