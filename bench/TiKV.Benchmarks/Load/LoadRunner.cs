@@ -26,7 +26,7 @@ public static class LoadRunner
         await Task.Delay(warmup);
         CheckFaulted(tasks);
 
-        var process = Process.GetCurrentProcess();
+        using var process = Process.GetCurrentProcess();
         GC.Collect();
         var gen0 = GC.CollectionCount(0);
         var gen1 = GC.CollectionCount(1);
