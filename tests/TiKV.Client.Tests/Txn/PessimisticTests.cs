@@ -45,18 +45,23 @@ public class PessimisticTests : IClassFixture<TxnClusterFixture>
         await first.PutAsync(p + "1", "first");
         await second.PutAsync(p + "2", "second");
 
+        // Each now waits for the other. TiKV's detector fails whichever request closes the cycle.
         var firstWaits = first.PutAsync(p + "2", "first").AsTask();
         await Task.Delay(100);
-        var ex = await Assert.ThrowsAsync<DeadlockException>(() => second.LockKeysAsync(p + "1"));
+        var secondWaits = second.PutAsync(p + "1", "second").AsTask();
+        var failed = await Task.WhenAny(firstWaits, secondWaits);
+        var ex = await Assert.ThrowsAsync<DeadlockException>(() => failed);
         Assert.True(ex.IsRetryable);
-        Assert.Equal(first.StartTimestamp, ex.LockTimestamp);
+        var (loser, winner, winnerWaits) = failed == secondWaits ? (second, first, firstWaits) : (first, second, secondWaits);
+        Assert.Equal(winner.StartTimestamp, ex.LockTimestamp);
 
-        await second.RollbackAsync();
-        await firstWaits;
-        await first.CommitAsync();
+        await loser.RollbackAsync();
+        await winnerWaits;
+        await winner.CommitAsync();
+        var expected = winner == first ? "first" : "second";
         var now = await NowAsync();
-        Assert.Equal("first", S(await now.GetAsync(p + "1")));
-        Assert.Equal("first", S(await now.GetAsync(p + "2")));
+        Assert.Equal(expected, S(await now.GetAsync(p + "1")));
+        Assert.Equal(expected, S(await now.GetAsync(p + "2")));
     }
 
     [Fact]
@@ -86,12 +91,12 @@ public class PessimisticTests : IClassFixture<TxnClusterFixture>
         var options = new TransactionOptions
         {
             Mode = TransactionMode.Pessimistic,
-            ManagedLockTtl = TimeSpan.FromMilliseconds(400),
+            ManagedLockTtl = TimeSpan.FromMilliseconds(1000),
             HeartbeatInterval = TimeSpan.FromMilliseconds(100),
         };
         await using var slow = await Client.BeginTransactionAsync(options);
         await slow.PutAsync(p + "k", "slow");
-        await Task.Delay(1200);
+        await Task.Delay(2500);
 
         // Without heartbeats the lock would have expired and this check would roll it back.
         await using var other = await Client.BeginTransactionAsync(new TransactionOptions { Mode = TransactionMode.Pessimistic, LockWaitTimeout = TimeSpan.Zero });
