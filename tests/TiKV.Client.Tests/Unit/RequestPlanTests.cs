@@ -152,6 +152,20 @@ public class RequestPlanTests
     }
 
     [Fact]
+    public async Task A_final_grpc_status_fails_at_once_without_spending_the_budget()
+    {
+        var (client, stores, transport) = Setup();
+        await using var _c = client;
+        stores.Intercept = (address, _) => throw new TiKVRpcException(address, StatusCode.Unimplemented, "method not served");
+
+        var ex = await Assert.ThrowsAsync<TiKVRpcException>(() => client.Raw.GetAsync("a").AsTask());
+
+        Assert.Equal(StatusCode.Unimplemented, ex.StatusCode);
+        Assert.False(ex.IsRetryable);
+        Assert.Single(transport.Calls);
+    }
+
+    [Fact]
     public async Task StoreNotMatch_re_resolves_the_store_and_drops_its_connections()
     {
         var (client, stores, transport) = Setup();

@@ -81,6 +81,13 @@ internal sealed partial class RegionRequestSender
                         $"{request.Command} to store {address} (region {region.Id}) failed after it may have been applied: {ex.Message}", ex);
                 }
 
+                if (!ex.IsRetryable)
+                {
+                    // A status such as InvalidArgument or Unimplemented is the store's final word on this
+                    // request; backing off until the budget is spent would only delay the same answer.
+                    throw;
+                }
+
                 OnSendFailure(region, peerIndex, peer.StoreId);
                 await backoffer.BackoffAsync(BackoffKind.TiKVRpc, ex, region.Id, address, cancellationToken).ConfigureAwait(false);
                 continue;
