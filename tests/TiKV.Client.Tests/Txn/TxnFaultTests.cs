@@ -71,4 +71,40 @@ public class TxnFaultTests
         cluster.Faults.DropResponses(method: "KvPrewrite", times: 1);
         await Assert.ThrowsAsync<UndeterminedResultException>(() => txn.CommitAsync());
     }
+
+    [Fact]
+    public async Task A_commit_ts_left_behind_by_readers_pushing_min_commit_ts_is_replaced_by_a_newer_one()
+    {
+        await using var cluster = await TiKV.DevCluster.DevCluster.StartAsync(new DevClusterOptions { StoreCount = 1 });
+        var logs = new CapturingLoggerFactory();
+        await using var client = await TiKVClient.ConnectAsync(ClusterFixture.Options(cluster), logs);
+        await using (var seed = await client.BeginTransactionAsync())
+        {
+            seed.Set("k", "old");
+            await seed.CommitAsync();
+        }
+
+        await using var txn = await client.BeginTransactionAsync();
+        txn.Set("k", "new");
+        cluster.Faults.InjectDelay(null, "KvCommit", TimeSpan.FromSeconds(1), times: 1);
+        var committing = txn.CommitAsync();
+
+        // While the primary commit is held up in the store, readers at newer timestamps meet the lock and push its
+        // min_commit_ts past themselves, so the commit_ts taken before them is rejected as expired.
+        var reads = new List<(ulong Ts, string Value)>();
+        while (!committing.IsCompleted)
+        {
+            var snapshot = client.GetSnapshot(await client.GetTimestampAsync());
+            reads.Add((snapshot.Timestamp, S(await snapshot.GetAsync("k"))));
+            await Task.Delay(20);
+        }
+
+        var commitTs = await committing;
+        Assert.Contains(logs.Events, e => e.Id == 104);
+        Assert.Contains(reads, r => r.Value == "old");
+
+        // Every read is consistent with the final commit_ts, including the ones that pushed it.
+        Assert.All(reads, r => Assert.Equal(r.Ts >= commitTs ? "new" : "old", r.Value));
+        Assert.Equal("new", S(await client.GetSnapshot(commitTs).GetAsync("k")));
+    }
 }
