@@ -16,7 +16,16 @@ internal sealed class SqliteReadConnection : IDisposable
     public SqliteReadConnection(string connectionString)
     {
         _connection = new SqliteConnection(connectionString);
-        _connection.Open();
+        try
+        {
+            _connection.Open();
+            SqliteStatement.SetBusyTimeout(_connection);
+        }
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
     }
 
     public byte[]? Get(ColumnFamily cf, ReadOnlySpan<byte> key)

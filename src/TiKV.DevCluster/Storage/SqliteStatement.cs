@@ -13,6 +13,25 @@ internal sealed class SqliteStatement : IDisposable
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
 
+    /// <summary>
+    /// How long SQLite itself retries a statement that finds the database locked (SQLITE_BUSY) before failing it.
+    /// ADO.NET commands retry BUSY on their own; statements stepped through the C API need SQLite's busy handler.
+    /// Locks here are brief (a WAL reader meeting the writer's checkpoint, or another process such as a backup
+    /// holding a write transaction), so a few seconds of patience turns them into latency instead of errors.
+    /// </summary>
+    public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Installs SQLite's busy handler with <see cref="BusyTimeout"/> on an open connection.</summary>
+    public static void SetBusyTimeout(SqliteConnection connection)
+    {
+        var db = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
+        var rc = raw.sqlite3_busy_timeout(db, (int)BusyTimeout.TotalMilliseconds);
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException($"SQLite error {rc}: {raw.sqlite3_errmsg(db).utf8_to_string()}", rc);
+        }
+    }
+
     public SqliteStatement(SqliteConnection connection, string sql)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");

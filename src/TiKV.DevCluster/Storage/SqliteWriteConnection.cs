@@ -22,6 +22,7 @@ internal sealed class SqliteWriteConnection : IDisposable
         try
         {
             _connection.Open();
+            SqliteStatement.SetBusyTimeout(_connection);
 
             // WAL lets readers run beside the writer. Either way a commit has written the WAL before it returns, so a
             // killed process loses nothing acknowledged; FULL also fsyncs each commit against losing the machine.

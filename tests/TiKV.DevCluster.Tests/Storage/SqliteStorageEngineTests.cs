@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using TiKV.DevCluster.Storage;
 
 namespace TiKV.DevCluster.Tests.Storage;
@@ -103,5 +104,37 @@ public sealed class SqliteStorageEngineTests : StorageEngineContractTests
             .Where(target => target is not null && target.StartsWith(databasePath, StringComparison.Ordinal))
             .ToList();
         Assert.Empty(open);
+    }
+
+    [Fact]
+    public async Task A_write_waits_out_another_connection_s_write_transaction()
+    {
+        var directory = Path.Combine(_directory, "busy");
+        await using var engine = SqliteStorageEngine.Open(directory);
+        var path = Path.Combine(directory, SqliteStorageEngine.FileName);
+        using var other = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        other.Open();
+        using (var begin = other.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            begin.ExecuteNonQuery();
+        }
+
+        var batch = new WriteBatch();
+        batch.Put(ColumnFamily.Default, B("k"), B("v"));
+        var write = engine.WriteAsync(batch).AsTask();
+
+        // Give the engine's writer time to meet the lock: it must wait for it, not fail with "database is locked".
+        await Task.Delay(200);
+        Assert.False(write.IsCompleted);
+        using (var commit = other.CreateCommand())
+        {
+            commit.CommandText = "COMMIT";
+            commit.ExecuteNonQuery();
+        }
+
+        await write.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(engine.TryGet(ColumnFamily.Default, B("k"), out var value));
+        Assert.Equal("v", S(value));
     }
 }
