@@ -307,7 +307,7 @@ internal sealed partial class TikvService
             return response;
         }
 
-        return await _cluster.Txn.PessimisticRollbackAsync(request, cancellationToken).ConfigureAwait(false);
+        return await _cluster.Txn.PessimisticRollbackAsync(request, KeyCodec.DecodeBound(region.StartKey), KeyCodec.DecodeBound(region.EndKey), cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<DeleteRangeResponse> KvDeleteRangeAsync(DeleteRangeRequest request, CancellationToken cancellationToken)
