@@ -36,7 +36,7 @@ internal sealed partial class ClusterRuntime
         lock (_storesGate)
         {
             var current = _stores;
-            _stores = new StoreSet(current.Sorted.Add(store), current.ById.Add(store.Id, store));
+            _stores = new StoreSet(current.Sorted.Add(store), new Dictionary<ulong, StoreNode>(current.ById) { [store.Id] = store });
         }
 
         SaveMetadata();

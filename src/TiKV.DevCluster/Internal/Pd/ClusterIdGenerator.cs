@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace TiKV.DevCluster.Internal.Pd;
 
 /// <summary>
@@ -12,7 +10,9 @@ internal static class ClusterIdGenerator
     public static ulong Generate(DateTimeOffset now)
     {
         var seconds = (ulong)now.ToUnixTimeSeconds();
-        var random = (ulong)(uint)RandomNumberGenerator.GetInt32(int.MaxValue);
+        // Uniqueness across clusters is all that matters (PD uses a plain PRNG too); a cryptographic generator would
+        // load the platform's crypto library, which alone costs tens of milliseconds of start-up.
+        var random = (ulong)(uint)Random.Shared.Next(int.MaxValue);
         var id = (seconds << 32) + random;
         return id == 0 ? 1 : id;
     }

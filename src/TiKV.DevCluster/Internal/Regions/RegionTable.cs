@@ -133,7 +133,7 @@ internal sealed class RegionTable
                 return changed;
             }
 
-            var byId = current.ById.ToDictionary();
+            var byId = new Dictionary<ulong, RegionState>(current.ById);
             foreach (var region in changed)
             {
                 byId[region.Id] = region;
@@ -172,7 +172,8 @@ internal sealed class RegionTable
         return sorted[index].Id == region.Id ? index : -1;
     }
 
-    private sealed record Snapshot(ImmutableArray<RegionState> Sorted, ImmutableDictionary<ulong, RegionState> ById)
+    /// <summary>One published state: never changed after publication, so plain collections are safe to read concurrently.</summary>
+    private sealed record Snapshot(ImmutableArray<RegionState> Sorted, Dictionary<ulong, RegionState> ById)
     {
         public static Snapshot Create(IEnumerable<RegionState> regions)
         {
@@ -190,7 +191,7 @@ internal sealed class RegionTable
                 }
             }
 
-            return new Snapshot(sorted, sorted.ToImmutableDictionary(r => r.Id));
+            return new Snapshot(sorted, sorted.ToDictionary(r => r.Id));
         }
     }
 }

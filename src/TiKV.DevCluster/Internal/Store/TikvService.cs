@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using TiKV.DevCluster.Internal.Faults;
@@ -17,6 +18,9 @@ internal sealed partial class TikvService
 {
     /// <summary>The <c>tikvpb.Tikv</c> service descriptor.</summary>
     public static readonly ServiceDescriptor Service = TikvpbReflection.Descriptor.Services.Single(s => s.Name == "Tikv");
+
+    /// <summary>Method descriptors by name, built once for all stores (each lookup reflects over the message types).</summary>
+    private static readonly ConcurrentDictionary<string, object> Methods = new(StringComparer.Ordinal);
 
     /// <summary>TiKV's default <c>raft-entry-max-size</c>: larger proposals fail with RaftEntryTooLarge.</summary>
     private const long RaftEntryMaxSize = 8 * 1024 * 1024;
@@ -74,7 +78,7 @@ internal sealed partial class TikvService
         where TRequest : IMessage<TRequest>, new()
         where TResponse : IMessage<TResponse>, new()
     {
-        var method = GrpcMethod<TRequest, TResponse>.FromDescriptor(Service, name);
+        var method = (GrpcMethod<TRequest, TResponse>)Methods.GetOrAdd(name, static name => GrpcMethod<TRequest, TResponse>.FromDescriptor(Service, name));
         server.MapUnary(method, (request, context) => UnaryAsync(name, request, context, handler));
     }
 
