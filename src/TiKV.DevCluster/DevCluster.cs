@@ -7,7 +7,8 @@ namespace TiKV.DevCluster;
 /// An in-process TiKV cluster: one PD and <see cref="DevClusterOptions.StoreCount"/> TiKV stores, each on its own
 /// gRPC port, speaking kvproto like the real servers (<c>pdpb.PD</c>, <c>tikvpb.Tikv</c>) including their error
 /// paths. All peers of a region share one replicated state, so stopping or killing a store never loses an
-/// acknowledged write; regions, leaders and epochs behave as TiKV's do.
+/// acknowledged write; regions, leaders and epochs behave as TiKV's do. Tests can stop and restart stores and PD,
+/// add and remove stores (PD moves peers with real conf changes), and inject faults through <see cref="Faults"/>.
 /// </summary>
 public sealed class DevCluster : IAsyncDisposable
 {
@@ -83,7 +84,7 @@ public sealed class DevCluster : IAsyncDisposable
 
     /// <summary>Moves the leadership of a region to its peer on <paramref name="toStoreId"/> (the epoch is unchanged).</summary>
     /// <exception cref="ArgumentException">No such region, or it has no peer on that store.</exception>
-    /// <exception cref="InvalidOperationException">That store is down.</exception>
+    /// <exception cref="InvalidOperationException">That store is down, Offline or Tombstone.</exception>
     public Task TransferLeaderAsync(ulong regionId, ulong toStoreId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
