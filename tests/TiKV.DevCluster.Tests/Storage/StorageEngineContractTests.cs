@@ -207,9 +207,12 @@ public abstract class StorageEngineContractTests : IAsyncLifetime
     {
         // Each batch moves a "token" between two keys; a reader must always see exactly one of them.
         await PutAsync(ColumnFamily.Default, "pair-a");
-        using var stop = new CancellationTokenSource();
+        // The writer starts only once the reader is scanning, so a fast engine cannot finish every batch
+        // before the first observation.
+        var readerStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var writer = Task.Run(async () =>
         {
+            await readerStarted.Task;
             for (var i = 0; i < 400; i++)
             {
                 var (from, to) = i % 2 == 0 ? ("pair-a", "pair-b") : ("pair-b", "pair-a");
@@ -226,6 +229,7 @@ public abstract class StorageEngineContractTests : IAsyncLifetime
             var seen = Engine.Scan(ColumnFamily.Default, B("pair-"), B("pair-z")).Count();
             Assert.Equal(1, seen);
             observations++;
+            readerStarted.TrySetResult();
         }
 
         await writer;
