@@ -4,11 +4,11 @@ using TiKV.Client;
 namespace TiKV.Cli.Commands;
 
 /// <summary>
-/// What the <c>txn</c> subcommands share: <c>--pd</c>, <c>--hex</c> and <c>--format</c>, connecting, and mapping
+/// What the <c>txn</c> and <c>raw</c> subcommands share: <c>--pd</c>, <c>--hex</c> and <c>--format</c>, connecting, and mapping
 /// failures to exit codes (1 = the transaction failed or found nothing, 2 = bad input). Keys and values are turned
 /// into bytes as the raw commands do.
 /// </summary>
-internal sealed class TxnCommandSupport
+internal class TxnCommandSupport
 {
     public Option<string> Pd { get; } = new("--pd")
     {
@@ -24,7 +24,7 @@ internal sealed class TxnCommandSupport
         DefaultValueFactory = _ => "table",
     };
 
-    public void AddTo(Command command)
+    public virtual void AddTo(Command command)
     {
         command.Options.Add(Pd);
         command.Options.Add(Hex);
@@ -42,7 +42,7 @@ internal sealed class TxnCommandSupport
             return 2;
         }
 
-        var options = new TiKVClientOptions { PdTimeout = TimeSpan.FromSeconds(3) };
+        var options = new TiKVClientOptions { AtomicForCas = true, PdTimeout = TimeSpan.FromSeconds(3) };
         foreach (var endpoint in parseResult.GetValue(Pd)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             options.PdEndpoints.Add(endpoint);
