@@ -25,7 +25,7 @@ public sealed partial class DuplexStreamingCall<TRequest, TResponse>
     {
         if (!_readLock.Wait(0, CancellationToken.None))
         {
-            await _readLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await WaitAsync(_readLock, cancellationToken).ConfigureAwait(false);
         }
 
         try

@@ -110,7 +110,7 @@ public sealed partial class DuplexStreamingCall<TRequest, TResponse>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteContendedAsync(TRequest message, bool flush, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await WaitAsync(_writeLock, cancellationToken).ConfigureAwait(false);
         bool handedOff = false;
         try
         {

@@ -246,7 +246,21 @@ public sealed partial class DuplexStreamingCall<TRequest, TResponse> : IAsyncDis
             ? cancellationToken.UnsafeRegister(static state => ((DuplexStreamingCall<TRequest, TResponse>)state!).CancelLocally(), this)
             : default;
 
+    /// <summary>
+    /// Waits for the read or write lock. A caller that gives up waiting cancels the whole call, as cancelling any
+    /// operation does, and sees the call's CANCELLED status rather than a bare <see cref="OperationCanceledException"/>.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask WaitAsync(SemaphoreSlim semaphore, CancellationToken cancellationToken) =>
-        await semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
+    private async ValueTask WaitAsync(SemaphoreSlim semaphore, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            CancelLocally();
+            throw Fail(e);
+        }
+    }
 }

@@ -24,7 +24,12 @@ public sealed partial class GrpcChannel
             throw MessageFraming.SendTooLarge(size, MaxSendMessageSize);
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // As grpc-dotnet does: a call cancelled before it starts ends like one cancelled mid-way, with CANCELLED.
+            throw ClientErrors.Cancelled();
+        }
+
         using HttpRequestMessage httpRequest = CreateRequest(method, method.FullName, new UnaryRequestContent(request, size), options);
         using var cancellation = new CallCancellation(options.Timeout, TimeProvider, cancellationToken);
         try

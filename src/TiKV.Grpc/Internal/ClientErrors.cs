@@ -6,6 +6,9 @@ namespace TiKV.Grpc.Internal;
 /// <summary>Turns transport failures seen by the client into gRPC statuses.</summary>
 internal static class ClientErrors
 {
+    private const long NoError = 0x0;
+    private const long RefusedStream = 0x7;
+
     public static RpcException DeadlineExceeded() => new(StatusCode.DeadlineExceeded, "Deadline Exceeded");
 
     public static RpcException Cancelled() => new(StatusCode.Cancelled, "Call cancelled by the client.");
@@ -26,6 +29,20 @@ internal static class ClientErrors
         {
             if (current is HttpProtocolException protocol)
             {
+                if (exception is HttpRequestException && protocol.ErrorCode is NoError or RefusedStream)
+                {
+                    // HttpClient wraps an error in HttpRequestException only before response headers arrive. A
+                    // connection closed with NO_ERROR (a graceful GOAWAY: the server is stopping) or a refused stream
+                    // at that point means the server never took the call up; gRPC (PROTOCOL-HTTP2, as C-core and
+                    // grpc-java do) reports that UNAVAILABLE so callers retry it elsewhere or later. A reset once the
+                    // response has started keeps the RST_STREAM mapping below.
+                    return new RpcException(
+                        StatusCode.Unavailable,
+                        $"{target} closed the connection before taking the call up: {protocol.Message}",
+                        null,
+                        exception);
+                }
+
                 return new RpcException(
                     GrpcProtocol.FromHttp2ErrorCode(protocol.ErrorCode),
                     $"HTTP/2 error from {target}: {protocol.Message}",
