@@ -16,6 +16,13 @@ internal static class SqliteStatements
         }
     }
 
+    /// <summary>One row: the log sequence up to which the main tables hold every operation.</summary>
+    public const string CreateFoldState = "CREATE TABLE IF NOT EXISTS fold_state (id INTEGER PRIMARY KEY CHECK (id = 0), folded_seq INTEGER NOT NULL)";
+
+    public const string SetFoldedSequence = "INSERT OR REPLACE INTO fold_state (id, folded_seq) VALUES (0, $seq)";
+
+    public const string GetFoldedSequence = "SELECT folded_seq FROM fold_state WHERE id = 0";
+
     public static string Get(ColumnFamily cf) => $"SELECT v FROM {TableName(cf)} WHERE k = $k";
 
     public static string Put(ColumnFamily cf) => $"INSERT OR REPLACE INTO {TableName(cf)} (k, v) VALUES ($k, $v)";

@@ -1,31 +1,41 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace TiKV.DevCluster.Storage;
 
 /// <summary>
-/// The durable engine: an SQLite database in a data directory, one WITHOUT ROWID table per column family,
-/// WAL journal (synchronous NORMAL or FULL, see <see cref="SqliteStorageOptions"/>). Writes use group commit: concurrent <see cref="WriteAsync"/> calls
-/// queue their batches and a single writer applies as many as are waiting in one transaction, acknowledging
-/// them all after the commit's fsync (what RocksDB's write group does for TiKV). Reads use pooled read-only
-/// connections and see committed transactions only, so each batch is atomic for readers too.
+/// The durable engine, shaped like an LSM tree over SQLite databases in a data directory. Writes use group commit:
+/// concurrent <see cref="WriteAsync"/> calls queue their batches and a single writer appends as many as are waiting
+/// to a write-ahead log table (its own database, WAL journal) in one transaction, then applies them to an in-memory
+/// memtable and acknowledges them all (what RocksDB's write group, WAL and memtable do for TiKV). Appending by
+/// sequence writes a few adjacent pages per commit however scattered the keys are, where updating the key-ordered
+/// tables directly would rewrite one page per key. A background fold copies a full memtable into the main tables
+/// (one WITHOUT ROWID table per column family) in one sorted transaction, so each page is written once for all its
+/// keys, then the log is truncated. Reads merge the memtable over the main tables; an open replays the log.
+/// Durability: synchronous NORMAL or FULL, see <see cref="SqliteStorageOptions"/>.
 /// </summary>
-internal sealed class SqliteStorageEngine : IStorageEngine
+internal sealed partial class SqliteStorageEngine : IStorageEngine
 {
-    /// <summary>The database file name inside the data directory.</summary>
+    /// <summary>The main database file name inside the data directory.</summary>
     public const string FileName = "tikv.db";
 
-    private const int FirstScanChunkSize = 32;
-    private const int MaxScanChunkSize = 1024;
+    /// <summary>The write-ahead log database file name inside the data directory.</summary>
+    public const string LogFileName = "tikv-log.db";
 
     private readonly string _readConnectionString;
     private readonly SqliteWriteConnection _writer;
+    private readonly SqliteLogConnection _log;
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<DurableMemtable> _folds = Channel.CreateUnbounded<DurableMemtable>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly ConcurrentBag<SqliteReadConnection> _readers = [];
+    private readonly CancellationTokenSource _closing = new();
+    private readonly TimeProvider _timeProvider = TimeProvider.System;
     private readonly Task _writeLoop;
+    private readonly Task _foldLoop;
     private readonly int _maxBatchesPerCommit;
+    private readonly long _foldBytes;
+    private readonly long _maxMemtableBytes;
     private int _disposed;
 
     private SqliteStorageEngine(string directory, SqliteStorageOptions options)
@@ -34,6 +44,12 @@ internal sealed class SqliteStorageEngine : IStorageEngine
         _maxBatchesPerCommit = options.MaxBatchesPerCommit > 0
             ? options.MaxBatchesPerCommit
             : throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchesPerCommit, "MaxBatchesPerCommit must be positive.");
+        _foldBytes = options.MemtableFoldBytes > 0
+            ? options.MemtableFoldBytes
+            : throw new ArgumentOutOfRangeException(nameof(options), options.MemtableFoldBytes, "MemtableFoldBytes must be positive.");
+        _maxMemtableBytes = options.MaxMemtableBytes >= options.MemtableFoldBytes
+            ? options.MaxMemtableBytes
+            : throw new ArgumentOutOfRangeException(nameof(options), options.MaxMemtableBytes, "MaxMemtableBytes must be at least MemtableFoldBytes.");
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, FileName);
         var writeConnectionString = new SqliteConnectionStringBuilder
@@ -49,110 +65,44 @@ internal sealed class SqliteStorageEngine : IStorageEngine
             Pooling = false,
         }.ToString();
         _writer = new SqliteWriteConnection(writeConnectionString, options.FsyncEveryCommit);
+        try
+        {
+            _log = new SqliteLogConnection(Path.Combine(directory, LogFileName), options.FsyncEveryCommit);
+            try
+            {
+                Replay();
+            }
+            catch
+            {
+                _log.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            _writer.Dispose();
+            _closing.Dispose();
+            throw;
+        }
+
         DataDirectory = directory;
+        if (_active.Bytes >= _foldBytes)
+        {
+            Freeze();
+        }
+
         _writeLoop = Task.Run(WriteLoopAsync);
+        _foldLoop = Task.Run(FoldLoopAsync);
     }
 
-    /// <summary>The directory holding the database.</summary>
+    /// <summary>The directory holding the databases.</summary>
     public string DataDirectory { get; }
 
-    /// <summary>Opens (creating if needed) the database in <paramref name="directory"/>.</summary>
+    /// <summary>Opens (creating if needed) the database in <paramref name="directory"/>, replaying its log.</summary>
     public static SqliteStorageEngine Open(string directory, SqliteStorageOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         return new SqliteStorageEngine(directory, options ?? new SqliteStorageOptions());
-    }
-
-    /// <inheritdoc />
-    public bool TryGet(ColumnFamily cf, ReadOnlySpan<byte> key, [NotNullWhen(true)] out byte[]? value)
-    {
-        var reader = Rent();
-        try
-        {
-            value = reader.Get(cf, key);
-            return value is not null;
-        }
-        finally
-        {
-            Return(reader);
-        }
-    }
-
-    /// <inheritdoc />
-    public bool TrySeek(ColumnFamily cf, ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, [NotNullWhen(true)] out byte[]? key, [NotNullWhen(true)] out byte[]? value)
-    {
-        ValidateCf(cf);
-        var found = new List<KeyValuePair<byte[], byte[]>>(1);
-        var reader = Rent();
-        try
-        {
-            reader.ScanChunk(cf, reverse: false, start, end.IsEmpty ? null : end.ToArray(), 1, found);
-        }
-        finally
-        {
-            Return(reader);
-        }
-
-        if (found.Count == 0)
-        {
-            key = null;
-            value = null;
-            return false;
-        }
-
-        key = found[0].Key;
-        value = found[0].Value;
-        return true;
-    }
-
-    /// <inheritdoc />
-    public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(ColumnFamily cf, ReadOnlyMemory<byte> start, ReadOnlyMemory<byte> end, bool reverse = false)
-    {
-        ValidateCf(cf);
-        return ScanChunks(cf, start.ToArray(), end.IsEmpty ? null : end.ToArray(), reverse);
-    }
-
-    /// <inheritdoc />
-    public ValueTask WriteAsync(WriteBatch batch, CancellationToken cancellationToken = default)
-    {
-        if (WriteBatch.Precheck(batch, cancellationToken) is { } settled)
-        {
-            return new ValueTask(settled);
-        }
-
-        var pending = new PendingWrite(batch);
-        if (!_queue.Writer.TryWrite(pending))
-        {
-            return ValueTask.FromException(new ObjectDisposedException(nameof(SqliteStorageEngine)));
-        }
-
-        // Once queued the batch will be applied whatever the caller does, so cancellation is not observed here.
-        return new ValueTask(pending.Completion.Task);
-    }
-
-    /// <inheritdoc />
-    public StorageRangeStats EstimateRange(ReadOnlyMemory<byte> start, ReadOnlyMemory<byte> end)
-    {
-        var startKey = start.ToArray();
-        var endKey = end.IsEmpty ? null : end.ToArray();
-        var reader = Rent();
-        try
-        {
-            long keys = 0;
-            long bytes = 0;
-            for (var cf = ColumnFamily.Default; cf <= ColumnFamily.Write; cf++)
-            {
-                var stats = reader.Estimate(cf, startKey, endKey);
-                keys += stats.Keys;
-                bytes += stats.Bytes;
-            }
-
-            return new StorageRangeStats(keys, bytes);
-        }
-        finally
-        {
-            Return(reader);
-        }
     }
 
     /// <inheritdoc />
@@ -163,9 +113,16 @@ internal sealed class SqliteStorageEngine : IStorageEngine
             return;
         }
 
+        // Queued batches are still committed; the last memtable gets one fold attempt (what it misses stays in the
+        // log and is replayed by the next open), then the folded part of the log is dropped.
+        await _closing.CancelAsync().ConfigureAwait(false);
         _queue.Writer.TryComplete();
         await _writeLoop.ConfigureAwait(false);
+        await _foldLoop.ConfigureAwait(false);
+        TruncateFoldedLog();
+        _log.Dispose();
         _writer.Dispose();
+        _closing.Dispose();
         DisposeReaders();
     }
 
@@ -202,113 +159,5 @@ internal sealed class SqliteStorageEngine : IStorageEngine
         {
             reader.Dispose();
         }
-    }
-
-    private IEnumerable<KeyValuePair<byte[], byte[]>> ScanChunks(ColumnFamily cf, byte[] start, byte[]? end, bool reverse)
-    {
-        var chunk = new List<KeyValuePair<byte[], byte[]>>(FirstScanChunkSize);
-        var limit = FirstScanChunkSize;
-        while (true)
-        {
-            chunk.Clear();
-            var reader = Rent();
-            try
-            {
-                reader.ScanChunk(cf, reverse, start, end, limit, chunk);
-            }
-            finally
-            {
-                Return(reader);
-            }
-
-            foreach (var entry in chunk)
-            {
-                yield return entry;
-            }
-
-            if (chunk.Count < limit)
-            {
-                yield break;
-            }
-
-            limit = Math.Min(limit * 4, MaxScanChunkSize);
-
-            var last = chunk[^1].Key;
-            if (reverse)
-            {
-                end = last;
-            }
-            else
-            {
-                // The smallest key greater than `last` is `last` followed by a zero byte.
-                start = new byte[last.Length + 1];
-                last.CopyTo(start, 0);
-            }
-        }
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var reader = _queue.Reader;
-        var group = new List<PendingWrite>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            group.Clear();
-            while (group.Count < _maxBatchesPerCommit && reader.TryRead(out var pending))
-            {
-                group.Add(pending);
-            }
-
-            CommitGroup(group);
-        }
-    }
-
-    private void CommitGroup(List<PendingWrite> group)
-    {
-        try
-        {
-            _writer.Begin();
-            foreach (var pending in group)
-            {
-                _writer.Apply(pending.Batch);
-            }
-
-            _writer.Commit();
-        }
-        catch (SqliteException ex)
-        {
-            // Only storage failures (disk full, I/O error) reach here: batches are validated before queueing.
-            TryRollback();
-            foreach (var pending in group)
-            {
-                pending.Completion.TrySetException(ex);
-            }
-
-            return;
-        }
-
-        foreach (var pending in group)
-        {
-            pending.Completion.TrySetResult();
-        }
-    }
-
-    private void TryRollback()
-    {
-        try
-        {
-            _writer.Rollback();
-        }
-        catch (SqliteException)
-        {
-            // The transaction is already gone (SQLite rolls back by itself on some errors).
-        }
-    }
-
-    private sealed class PendingWrite(WriteBatch batch)
-    {
-        public WriteBatch Batch { get; } = batch;
-
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

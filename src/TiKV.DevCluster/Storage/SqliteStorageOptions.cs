@@ -12,4 +12,16 @@ internal sealed class SqliteStorageOptions
 
     /// <summary>Largest number of queued batches applied in one transaction. Default 4096.</summary>
     public int MaxBatchesPerCommit { get; init; } = 4096;
+
+    /// <summary>
+    /// Size (approximate memory, in bytes) at which the memtable of logged writes is frozen and folded into the
+    /// main tables in one sorted transaction. Larger folds touch each table page for more keys. Default 16 MiB.
+    /// </summary>
+    public long MemtableFoldBytes { get; init; } = 16L << 20;
+
+    /// <summary>
+    /// Size the memtable may reach while the previous one is still being folded; beyond it, writes wait for that
+    /// fold (backpressure), which bounds the memory held. At least <see cref="MemtableFoldBytes"/>. Default 64 MiB.
+    /// </summary>
+    public long MaxMemtableBytes { get; init; } = 64L << 20;
 }

@@ -21,7 +21,12 @@ public sealed class SqliteCrashDurabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task Every_acknowledged_write_survives_a_killed_process()
+    public Task Every_acknowledged_write_survives_a_killed_process() => KillWhileWritingAsync();
+
+    [Fact]
+    public Task Every_acknowledged_write_survives_a_process_killed_while_folding() => KillWhileWritingAsync("16384");
+
+    private async Task KillWhileWritingAsync(params string[] extraArguments)
     {
         var writer = Path.Combine(AppContext.BaseDirectory, "TiKV.DevCluster.CrashWriter.dll");
         Assert.True(File.Exists(writer), $"crash writer not built next to the tests: {writer}");
@@ -35,6 +40,10 @@ public sealed class SqliteCrashDurabilityTests : IDisposable
         start.ArgumentList.Add(writer);
         start.ArgumentList.Add(_directory);
         start.ArgumentList.Add("8");
+        foreach (var argument in extraArguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
 
         var acknowledged = new List<string>();
         using (var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the crash writer"))

@@ -61,6 +61,10 @@ public sealed class SqliteStorageEngineTests : StorageEngineContractTests
         var directory = Path.Combine(_directory, "invalid");
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => SqliteStorageEngine.Open(directory, new SqliteStorageOptions { MaxBatchesPerCommit = 0 }));
         Assert.Contains("MaxBatchesPerCommit", error.Message, StringComparison.Ordinal);
+        error = Assert.Throws<ArgumentOutOfRangeException>(() => SqliteStorageEngine.Open(directory, new SqliteStorageOptions { MemtableFoldBytes = 0 }));
+        Assert.Contains("MemtableFoldBytes", error.Message, StringComparison.Ordinal);
+        error = Assert.Throws<ArgumentOutOfRangeException>(() => SqliteStorageEngine.Open(directory, new SqliteStorageOptions { MemtableFoldBytes = 2048, MaxMemtableBytes = 1024 }));
+        Assert.Contains("MaxMemtableBytes", error.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(directory));
     }
 
@@ -97,11 +101,12 @@ public sealed class SqliteStorageEngineTests : StorageEngineContractTests
         await engine.DisposeAsync();
         await Task.WhenAll(readers);
 
-        // Every SQLite connection of the engine is closed: no descriptor of this process points at its files.
-        var databasePath = Path.GetFullPath(Path.Combine(directory, SqliteStorageEngine.FileName));
+        // Every SQLite connection of the engine is closed: no descriptor of this process points at its files
+        // (the main database, the write-ahead log database and their WAL files).
+        var directoryPath = Path.GetFullPath(directory) + Path.DirectorySeparatorChar;
         var open = Directory.GetFiles("/proc/self/fd")
             .Select(fd => new FileInfo(fd).LinkTarget)
-            .Where(target => target is not null && target.StartsWith(databasePath, StringComparison.Ordinal))
+            .Where(target => target is not null && target.StartsWith(directoryPath, StringComparison.Ordinal))
             .ToList();
         Assert.Empty(open);
     }
@@ -111,7 +116,8 @@ public sealed class SqliteStorageEngineTests : StorageEngineContractTests
     {
         var directory = Path.Combine(_directory, "busy");
         await using var engine = SqliteStorageEngine.Open(directory);
-        var path = Path.Combine(directory, SqliteStorageEngine.FileName);
+        // Acknowledgement waits for the write-ahead log's commit, so that is the database another writer blocks.
+        var path = Path.Combine(directory, SqliteStorageEngine.LogFileName);
         using var other = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         other.Open();
         using (var begin = other.CreateCommand())
