@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using TiKV.Client.Diagnostics.Internal;
 using TiKV.Client.Internal;
 using TiKV.Client.Pd.Internal;
-using TiKV.Client.Raw.Internal;
 using TiKV.Client.Rpc.Internal;
 using TiKV.Client.Txn.Internal;
 
@@ -22,7 +21,7 @@ public sealed class TiKVClient : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Func<TiKVClientOptions, ILoggerFactory, CancellationToken, Task<ClientCore>> _coreFactory;
     private ClientCore? _core;
-    private RawPlan? _plan;
+    private RequestPlan? _plan;
     private TxnCore? _txn;
     private int _disposed;
 
@@ -84,6 +83,7 @@ public sealed class TiKVClient : IAsyncDisposable
     /// </summary>
     public async ValueTask<ulong> GetTimestampAsync(CancellationToken cancellationToken = default)
     {
+        using var activity = ClientMetrics.ActivitySource.StartActivity("GetTimestamp");
         var plan = await GetPlanAsync(cancellationToken).ConfigureAwait(false);
         return await plan.Core.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -164,14 +164,14 @@ public sealed class TiKVClient : IAsyncDisposable
         return ReferenceEquals(previous, txn) ? created : previous!;
     }
 
-    internal ValueTask<RawPlan> GetPlanAsync(CancellationToken cancellationToken)
+    internal ValueTask<RequestPlan> GetPlanAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var plan = Volatile.Read(ref _plan);
-        return plan is not null ? new ValueTask<RawPlan>(plan) : new ValueTask<RawPlan>(ConnectCoreAsync(cancellationToken));
+        return plan is not null ? new ValueTask<RequestPlan>(plan) : new ValueTask<RequestPlan>(ConnectCoreAsync(cancellationToken));
     }
 
-    private async Task<RawPlan> ConnectCoreAsync(CancellationToken cancellationToken)
+    private async Task<RequestPlan> ConnectCoreAsync(CancellationToken cancellationToken)
     {
         await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -183,7 +183,7 @@ public sealed class TiKVClient : IAsyncDisposable
             }
 
             var core = await _coreFactory(Options, _loggerFactory, cancellationToken).ConfigureAwait(false);
-            var plan = new RawPlan(core);
+            var plan = new RequestPlan(core);
             Volatile.Write(ref _core, core);
             Volatile.Write(ref _plan, plan);
             return plan;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TiKV.Client.Diagnostics.Internal;
 using TiKV.Client.Raw.Internal;
 using TiKV.Proto.Kvrpcpb;
@@ -89,6 +90,9 @@ public sealed partial class RawKVClient
     public ValueTask<TimeSpan?> GetKeyTtlAsync(string key, CancellationToken cancellationToken = default) =>
         GetKeyTtlAsync(Utf8(key, nameof(key)), cancellationToken);
 
+    // Pooled state machine: a get that waits for the store allocates no box of its own. GetAsync's ValueTask
+    // may therefore be awaited only once, as the ValueTask contract already demands.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<byte[]?> GetCoreAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken)
     {
         using var activity = ClientMetrics.ActivitySource.StartActivity("RawGet");
@@ -96,7 +100,7 @@ public sealed partial class RawKVClient
         var request = new RawGetRequest { Key = Wrap(key), Cf = ColumnFamily };
         var response = await plan.SingleKeyAsync(key, RawRequests.Get(request), cancellationToken).ConfigureAwait(false);
         RawRequests.ThrowIfError(response.Error, "RawGet");
-        return response.NotFound ? null : response.Value.ToByteArray();
+        return response.NotFound ? null : Detach(response.Value);
     }
 
     private async ValueTask<TimeSpan?> GetKeyTtlCoreAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken)

@@ -86,6 +86,8 @@ public sealed partial class RawKVClient
 
     private async IAsyncEnumerable<KvPair> ScanForwardAsync(byte[] startKey, byte[] endKey, int limit, bool keyOnly, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // The span covers the whole enumeration: every page fetched until the caller stops iterating.
+        using var activity = ClientMetrics.ActivitySource.StartActivity("RawScan");
         var plan = await _owner.GetPlanAsync(cancellationToken).ConfigureAwait(false);
         var backoffer = plan.NewBackoffer("RawScan");
         var remaining = limit;
@@ -138,6 +140,7 @@ public sealed partial class RawKVClient
 
     private async IAsyncEnumerable<KvPair> ScanReverseAsync(byte[] upperKey, byte[] lowerKey, int limit, bool keyOnly, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        using var activity = ClientMetrics.ActivitySource.StartActivity("RawReverseScan");
         var plan = await _owner.GetPlanAsync(cancellationToken).ConfigureAwait(false);
         var backoffer = plan.NewBackoffer("RawReverseScan");
         var remaining = limit;

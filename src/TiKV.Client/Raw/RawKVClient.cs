@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Google.Protobuf;
 
@@ -54,6 +55,16 @@ public sealed partial class RawKVClient
     public RawKVClient WithAtomicForCas(bool enabled = true) => new(_owner, ColumnFamily, enabled);
 
     private static ByteString Wrap(ReadOnlyMemory<byte> bytes) => UnsafeByteOperations.UnsafeWrap(bytes);
+
+    /// <summary>
+    /// The bytes of a value in a response the client parsed and is about to drop. Parsing gives every bytes field
+    /// its own exactly-sized array that nothing else references, so that array is handed out instead of a copy;
+    /// anything else (a slice of a larger buffer) is copied.
+    /// </summary>
+    private static byte[] Detach(ByteString value) =>
+        MemoryMarshal.TryGetArray(value.Memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length && segment.Count > 0
+            ? segment.Array
+            : value.ToByteArray();
 
     private static byte[] Utf8(string value, string paramName) =>
         Encoding.UTF8.GetBytes(value ?? throw new ArgumentNullException(paramName));

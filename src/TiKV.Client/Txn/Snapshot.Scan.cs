@@ -53,6 +53,8 @@ public sealed partial class Snapshot
     /// </summary>
     internal async IAsyncEnumerable<KvPair> ScanCoreAsync(byte[] first, byte[] second, int limit, bool reverse, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // The span covers the whole enumeration: every page fetched until the caller stops iterating.
+        using var activity = Diagnostics.Internal.ClientMetrics.ActivitySource.StartActivity(reverse ? "KvReverseScan" : "KvScan");
         var txn = await _owner.GetTxnCoreAsync(cancellationToken).ConfigureAwait(false);
         var backoffer = txn.NewBackoffer(reverse ? "KvReverseScan" : "KvScan", TxnBudgets.Read);
         var remaining = limit;

@@ -109,9 +109,13 @@ internal sealed class FakePdClient : IPdClient
         }
     }
 
+    /// <summary>Called with the id of every store lookup before it is answered (to change the cluster mid-request).</summary>
+    public Action<ulong>? OnGetStore { get; set; }
+
     public Task<Store?> GetStoreAsync(ulong storeId, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _getStoreCalls);
+        OnGetStore?.Invoke(storeId);
         lock (_gate)
         {
             return Task.FromResult(_stores.GetValueOrDefault(storeId));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using TiKV.Client.Pd.Internal;
 using TiKV.Grpc;
+using TiKV.Proto.Metapb;
 using TiKV.Proto.Pdpb;
 
 namespace TiKV.Client.Tests.Fakes;
@@ -53,6 +54,9 @@ internal sealed class FakePdServer : IAsyncDisposable
 
     private ResponseHeader Header() => new() { ClusterId = ClusterId };
 
+    private ResponseHeader ErrorHeader(ErrorType type, string message) =>
+        new() { ClusterId = ClusterId, Error = new Error { Type = type, Message = message } };
+
     private void Map()
     {
         _server.MapUnary(PdMethods.GetMembers, (_, _) =>
@@ -74,6 +78,16 @@ internal sealed class FakePdServer : IAsyncDisposable
             var region = FakePdClient.MakeRegion(1, string.Empty, string.Empty);
             return ValueTask.FromResult(new GetRegionResponse { Header = Header(), Region = region, Leader = region.Peers[0] });
         });
+        _server.MapUnary(PdMethods.GetStore, (request, _) =>
+        {
+            // Real PD's answers: store 1 exists; any other id is reported with an UNKNOWN header error.
+            var response = request.StoreId == 1
+                ? new GetStoreResponse { Header = Header(), Store = new Store { Id = 1, Address = "127.0.0.1:1" } }
+                : new GetStoreResponse { Header = ErrorHeader(ErrorType.Unknown, $"invalid store ID {request.StoreId}, not found") };
+            return ValueTask.FromResult(response);
+        });
+        _server.MapUnary(PdMethods.GetAllStores, (_, _) =>
+            ValueTask.FromResult(new GetAllStoresResponse { Header = ErrorHeader(ErrorType.Unknown, "the server is overloaded") }));
         _server.MapDuplexStreaming(PdMethods.Tso, async (requests, responses, context) =>
         {
             var answered = 0;

@@ -1,3 +1,4 @@
+using TiKV.Proto.Kvrpcpb;
 using TiKV.Proto.Metapb;
 
 namespace TiKV.Client.Locate.Internal;
@@ -14,6 +15,7 @@ internal sealed class CachedRegion
     private int _sendFailures;
     private long _expiresAt;
     private int _invalid;
+    private Context? _context;
 
     public CachedRegion(Region meta, Peer? leader, long now, long ttlTicks)
     {
@@ -51,6 +53,23 @@ internal sealed class CachedRegion
             var index = LeaderIndex;
             return index < peers.Count ? peers[index] : null;
         }
+    }
+
+    /// <summary>
+    /// The kvrpcpb context of requests to <paramref name="peer"/> (one of this region's peers). It only changes
+    /// with the peer, so one instance is shared by every request to the region until the leader moves;
+    /// requests must not modify it.
+    /// </summary>
+    public Context ContextFor(Peer peer)
+    {
+        var context = Volatile.Read(ref _context);
+        if (context is null || !ReferenceEquals(context.Peer, peer))
+        {
+            context = new Context { RegionId = Id, RegionEpoch = Epoch, Peer = peer };
+            Volatile.Write(ref _context, context);
+        }
+
+        return context;
     }
 
     public bool Contains(ReadOnlySpan<byte> key) =>

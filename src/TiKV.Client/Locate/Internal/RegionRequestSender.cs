@@ -1,8 +1,9 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using TiKV.Client.Diagnostics.Internal;
 using TiKV.Client.Retry.Internal;
 using TiKV.Client.Rpc.Internal;
-using TiKV.Proto.Kvrpcpb;
+using BatchResponse = TiKV.Proto.Tikvpb.BatchCommandsResponse.Types.Response;
 
 namespace TiKV.Client.Locate.Internal;
 
@@ -31,7 +32,12 @@ internal sealed partial class RegionRequestSender
 
     public RegionCache Regions => _regions;
 
-    public async Task<TResponse?> SendAsync<TResponse>(Backoffer backoffer, CachedRegion region, StoreRequest<TResponse> request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="request"/> to the region's leader until it is answered without a region error; null
+    /// when the region changed under it. The returned ValueTask comes from a pooled state machine: await it once.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<TResponse?> SendAsync<TResponse>(Backoffer backoffer, CachedRegion region, StoreRequest<TResponse> request, CancellationToken cancellationToken)
         where TResponse : class
     {
         while (true)
@@ -56,6 +62,15 @@ internal sealed partial class RegionRequestSender
             {
                 address = await _stores.GetAddressAsync(peer.StoreId, backoffer, cancellationToken).ConfigureAwait(false);
             }
+            catch (StoreUnavailableException ex) when (ex.Removed)
+            {
+                // client-go: a leader on a tombstone store means the cached peer list is stale; drop the region
+                // and reload it from PD instead of probing a store that will never answer.
+                _stores.Invalidate(peer.StoreId);
+                _regions.Invalidate(region, RegionErrorKind.StoreNotMatch);
+                await backoffer.BackoffAsync(BackoffKind.RegionMiss, ex, region.Id, ex.StoreId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                return null;
+            }
             catch (StoreUnavailableException ex)
             {
                 OnSendFailure(region, peerIndex, peer.StoreId);
@@ -63,12 +78,21 @@ internal sealed partial class RegionRequestSender
                 continue;
             }
 
-            var context = new Context { RegionId = region.Id, RegionEpoch = region.Epoch, Peer = peer };
+            var context = region.ContextFor(peer);
             var started = _timeProvider.GetTimestamp();
             TResponse response;
             try
             {
-                response = await request.Send(_transport, address, context, cancellationToken).ConfigureAwait(false);
+                var batch = request.ToBatch(context);
+                if (batch is null)
+                {
+                    response = await request.SendUnaryAsync(_transport, address, context, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    var answer = await _transport.SendAsync(address, batch, cancellationToken).ConfigureAwait(false);
+                    response = request.FromBatch(answer) ?? throw Mismatch(address, request.Command, answer);
+                }
             }
             catch (TiKVRpcException ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -107,6 +131,9 @@ internal sealed partial class RegionRequestSender
             }
         }
     }
+
+    private static TiKVRpcException Mismatch(string address, string command, BatchResponse response) =>
+        new(address, TiKV.Grpc.StatusCode.Internal, $"Store answered {command} with a {response.CmdCase} response");
 
     /// <summary>
     /// After a transport failure: forget the store's address (it is re-resolved through PD) and probe the next

@@ -76,7 +76,7 @@ internal sealed class StoreCache
             if (store is null || store.State == StoreState.Tombstone)
             {
                 // A removed store: the region's peer list is stale. The caller reloads the region.
-                throw new StoreUnavailableException(storeId, store is null ? "PD does not know the store" : "the store is a tombstone");
+                throw new StoreUnavailableException(storeId, store is null ? "PD does not know the store" : "the store is a tombstone", removed: true);
             }
 
             if (string.IsNullOrEmpty(store.Address))

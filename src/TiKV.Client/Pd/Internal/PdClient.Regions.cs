@@ -66,6 +66,11 @@ internal sealed partial class PdClient
     {
         var request = new GetStoreRequest { Header = NewHeader(), StoreId = storeId };
         var response = await CallAsync(PdMethods.GetStore, request, cancellationToken).ConfigureAwait(false);
+        if (IsStoreNotFound(response.Header?.Error))
+        {
+            return null;
+        }
+
         var error = CheckHeader(response.Header, "GetStore", Volatile.Read(ref _leader)?.Target ?? "PD");
         return error == ErrorType.Ok ? response.Store : null;
     }
@@ -77,6 +82,16 @@ internal sealed partial class PdClient
         CheckHeader(response.Header, "GetAllStores", Volatile.Read(ref _leader)?.Target ?? "PD");
         return [.. response.Stores];
     }
+
+    /// <summary>
+    /// PD answers GetStore for an id it does not know (a store removed and purged) with an UNKNOWN header error
+    /// "invalid store ID N, not found" instead of a dedicated error type. client-go recognises that text
+    /// (isStoreNotFoundError) and treats the store as gone; retrying PD would only get the same answer.
+    /// </summary>
+    internal static bool IsStoreNotFound(Error? error) =>
+        error is { Type: ErrorType.Unknown } &&
+        error.Message.Contains("invalid store ID", StringComparison.Ordinal) &&
+        error.Message.Contains("not found", StringComparison.Ordinal);
 
     private static Peer? NullIfEmpty(Peer? peer) => peer is null || (peer.Id == 0 && peer.StoreId == 0) ? null : peer;
 

@@ -2,106 +2,96 @@ using TiKV.Client.Locate.Internal;
 using TiKV.Client.Rpc.Internal;
 using TiKV.Proto.Kvrpcpb;
 using BatchRequest = TiKV.Proto.Tikvpb.BatchCommandsRequest.Types.Request;
-using BatchResponse = TiKV.Proto.Tikvpb.BatchCommandsResponse.Types.Response;
 
 namespace TiKV.Client.Raw.Internal;
 
 /// <summary>Wraps each raw kvrpcpb request into a <see cref="StoreRequest{TResponse}"/> the sender can route.</summary>
 internal static class RawRequests
 {
-    public static StoreRequest<RawGetResponse> Get(RawGetRequest request) => new(
-        "RawGet",
-        Idempotent: true,
-        async (transport, address, context, ct) =>
-        {
-            request.Context = context;
-            var response = await transport.SendAsync(address, new BatchRequest { RawGet = request }, ct).ConfigureAwait(false);
-            return response.RawGet ?? throw Mismatch(address, "RawGet", response);
-        },
-        static r => r.RegionError);
+    public static StoreRequest<RawGetResponse> Get(RawGetRequest request) => new RawGetCommand(request);
 
-    public static StoreRequest<RawBatchGetResponse> BatchGet(RawBatchGetRequest request) => new(
+    public static StoreRequest<RawBatchGetResponse> BatchGet(RawBatchGetRequest request) => StoreRequest<RawBatchGetResponse>.Batch(
         "RawBatchGet",
-        Idempotent: true,
-        async (transport, address, context, ct) =>
+        idempotent: true,
+        context =>
         {
             request.Context = context;
-            var response = await transport.SendAsync(address, new BatchRequest { RawBatchGet = request }, ct).ConfigureAwait(false);
-            return response.RawBatchGet ?? throw Mismatch(address, "RawBatchGet", response);
+            return new BatchRequest { RawBatchGet = request };
         },
+        static r => r.RawBatchGet,
         static r => r.RegionError);
 
     // Raw writes are last-writer-wins: repeating one after an ambiguous failure leaves the same state,
     // so they are retried like client-go does.
-    public static StoreRequest<RawPutResponse> Put(RawPutRequest request) => new(
+    public static StoreRequest<RawPutResponse> Put(RawPutRequest request) => StoreRequest<RawPutResponse>.Batch(
         "RawPut",
-        Idempotent: true,
-        async (transport, address, context, ct) =>
+        idempotent: true,
+        context =>
         {
             request.Context = context;
-            var response = await transport.SendAsync(address, new BatchRequest { RawPut = request }, ct).ConfigureAwait(false);
-            return response.RawPut ?? throw Mismatch(address, "RawPut", response);
+            return new BatchRequest { RawPut = request };
         },
+        static r => r.RawPut,
         static r => r.RegionError);
 
-    public static StoreRequest<RawBatchPutResponse> BatchPut(RawBatchPutRequest request) => new(
+    public static StoreRequest<RawBatchPutResponse> BatchPut(RawBatchPutRequest request) => StoreRequest<RawBatchPutResponse>.Batch(
         "RawBatchPut",
-        Idempotent: true,
-        async (transport, address, context, ct) =>
+        idempotent: true,
+        context =>
         {
             request.Context = context;
-            var response = await transport.SendAsync(address, new BatchRequest { RawBatchPut = request }, ct).ConfigureAwait(false);
-            return response.RawBatchPut ?? throw Mismatch(address, "RawBatchPut", response);
+            return new BatchRequest { RawBatchPut = request };
         },
+        static r => r.RawBatchPut,
         static r => r.RegionError);
 
-    public static StoreRequest<RawDeleteResponse> Delete(RawDeleteRequest request) => new(
+    public static StoreRequest<RawDeleteResponse> Delete(RawDeleteRequest request) => StoreRequest<RawDeleteResponse>.Batch(
         "RawDelete",
-        Idempotent: true,
-        async (transport, address, context, ct) =>
+        idempotent: true,
+        context =>
         {
             request.Context = context;
-            var response = await transport.SendAsync(address, new BatchRequest { RawDelete = request }, ct).ConfigureAwait(false);
-            return response.RawDelete ?? throw Mismatch(address, "RawDelete", response);
+            return new BatchRequest { RawDelete = request };
         },
+        static r => r.RawDelete,
         static r => r.RegionError);
 
-    public static StoreRequest<RawBatchDeleteResponse> BatchDelete(RawBatchDeleteRequest request) => new(
+    public static StoreRequest<RawBatchDeleteResponse> BatchDelete(RawBatchDeleteRequest request) => StoreRequest<RawBatchDeleteResponse>.Batch(
         "RawBatchDelete",
-        Idempotent: true,
-        async (transport, address, context, ct) =>
+        idempotent: true,
+        context =>
         {
             request.Context = context;
-            var response = await transport.SendAsync(address, new BatchRequest { RawBatchDelete = request }, ct).ConfigureAwait(false);
-            return response.RawBatchDelete ?? throw Mismatch(address, "RawBatchDelete", response);
+            return new BatchRequest { RawBatchDelete = request };
         },
+        static r => r.RawBatchDelete,
         static r => r.RegionError);
 
-    public static StoreRequest<RawDeleteRangeResponse> DeleteRange(RawDeleteRangeRequest request) => new(
+    public static StoreRequest<RawDeleteRangeResponse> DeleteRange(RawDeleteRangeRequest request) => StoreRequest<RawDeleteRangeResponse>.Batch(
         "RawDeleteRange",
-        Idempotent: true,
-        async (transport, address, context, ct) =>
+        idempotent: true,
+        context =>
         {
             request.Context = context;
-            var response = await transport.SendAsync(address, new BatchRequest { RawDeleteRange = request }, ct).ConfigureAwait(false);
-            return response.RawDeleteRange ?? throw Mismatch(address, "RawDeleteRange", response);
+            return new BatchRequest { RawDeleteRange = request };
         },
+        static r => r.RawDeleteRange,
         static r => r.RegionError);
 
-    public static StoreRequest<RawScanResponse> Scan(RawScanRequest request) => new(
+    public static StoreRequest<RawScanResponse> Scan(RawScanRequest request) => StoreRequest<RawScanResponse>.Batch(
         "RawScan",
-        Idempotent: true,
-        async (transport, address, context, ct) =>
+        idempotent: true,
+        context =>
         {
             request.Context = context;
-            var response = await transport.SendAsync(address, new BatchRequest { RawScan = request }, ct).ConfigureAwait(false);
-            return response.RawScan ?? throw Mismatch(address, "RawScan", response);
+            return new BatchRequest { RawScan = request };
         },
+        static r => r.RawScan,
         static r => r.RegionError);
 
-    public static StoreRequest<RawGetKeyTTLResponse> GetKeyTtl(RawGetKeyTTLRequest request) => new(
+    public static StoreRequest<RawGetKeyTTLResponse> GetKeyTtl(RawGetKeyTTLRequest request) => StoreRequest<RawGetKeyTTLResponse>.Unary(
         "RawGetKeyTTL",
-        Idempotent: true,
+        idempotent: true,
         (transport, address, context, ct) =>
         {
             request.Context = context;
@@ -111,9 +101,9 @@ internal static class RawRequests
 
     // A CAS that may have been applied must not be sent again: the second attempt would compare against
     // the value the first one wrote and report a failure that did not happen (or swap twice).
-    public static StoreRequest<RawCASResponse> CompareAndSwap(RawCASRequest request) => new(
+    public static StoreRequest<RawCASResponse> CompareAndSwap(RawCASRequest request) => StoreRequest<RawCASResponse>.Unary(
         "RawCompareAndSwap",
-        Idempotent: false,
+        idempotent: false,
         (transport, address, context, ct) =>
         {
             request.Context = context;
@@ -129,7 +119,4 @@ internal static class RawRequests
             throw new TiKVException($"{command} failed: {error}", isRetryable: false);
         }
     }
-
-    private static TiKVRpcException Mismatch(string address, string command, BatchResponse response) =>
-        new(address, TiKV.Grpc.StatusCode.Internal, $"Store answered {command} with a {response.CmdCase} response");
 }

@@ -10,10 +10,14 @@ namespace TiKV.Client.Retry.Internal;
 /// </summary>
 internal sealed class Backoffer
 {
-    private readonly int[] _attempts = new int[Enum.GetValues<BackoffKind>().Length];
+    private static readonly int KindCount = Enum.GetValues<BackoffKind>().Length;
+
     private readonly TimeProvider _timeProvider;
     private readonly Random _random;
-    private readonly object _gate = new();
+
+    // Created by the first backoff: most operations never back off, and one is created per operation.
+    // The array doubles as the lock of the budget.
+    private int[]? _attempts;
     private long _totalSleptMs;
 
     public Backoffer(string operation, TimeSpan budget, TimeProvider timeProvider, Random? random = null)
@@ -32,7 +36,11 @@ internal sealed class Backoffer
 
     public Exception? LastError { get; private set; }
 
-    public int Attempts(BackoffKind kind) => Volatile.Read(ref _attempts[(int)kind]);
+    public int Attempts(BackoffKind kind)
+    {
+        var attempts = Volatile.Read(ref _attempts);
+        return attempts is null ? 0 : Volatile.Read(ref attempts[(int)kind]);
+    }
 
     /// <summary>
     /// Computes the next sleep for <paramref name="kind"/> and charges it to the budget; throws
@@ -42,7 +50,8 @@ internal sealed class Backoffer
     public TimeSpan Reserve(BackoffKind kind, Exception cause, ulong? regionId = null, string? store = null, TimeSpan? maxSleep = null)
     {
         ArgumentNullException.ThrowIfNull(cause);
-        lock (_gate)
+        var attempts = AttemptCounters();
+        lock (attempts)
         {
             LastError = cause;
             var budgetMs = (long)Budget.TotalMilliseconds;
@@ -52,7 +61,7 @@ internal sealed class Backoffer
                 throw new BackoffExhaustedException(Operation, Budget, regionId, store, cause);
             }
 
-            var attempt = _attempts[(int)kind]++;
+            var attempt = attempts[(int)kind]++;
             var sleepMs = Math.Min(BackoffPolicy.For(kind).SleepMs(attempt, _random), budgetMs - slept);
             if (maxSleep is { } cap)
             {
@@ -78,5 +87,17 @@ internal sealed class Backoffer
         {
             await Task.Delay(sleep, _timeProvider, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private int[] AttemptCounters()
+    {
+        var attempts = Volatile.Read(ref _attempts);
+        if (attempts is null)
+        {
+            var created = new int[KindCount];
+            attempts = Interlocked.CompareExchange(ref _attempts, created, null) ?? created;
+        }
+
+        return attempts;
     }
 }

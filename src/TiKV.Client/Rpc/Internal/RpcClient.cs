@@ -20,16 +20,13 @@ internal sealed class RpcClient : IStoreTransport
         _logger = loggerFactory.CreateLogger("TiKV.Client.Rpc");
     }
 
-    public async Task<BatchResponse> SendAsync(string address, BatchRequest request, CancellationToken cancellationToken)
+    public Task<BatchResponse> SendAsync(string address, BatchRequest request, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await GetPool(address).SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TiKVRpcException(address, ex.StatusCode, ex.Detail, ex);
-        }
+        var pool = GetPool(address);
+
+        // A BatchCommands connection fails its requests with TiKVRpcException already; only unary calls
+        // (batching off) surface gRPC's RpcException, and only they pay for translating it.
+        return pool.IsBatching ? pool.SendAsync(request, cancellationToken) : TranslateAsync(address, pool.SendAsync(request, cancellationToken), cancellationToken);
     }
 
     public async Task<TResponse> UnaryAsync<TRequest, TResponse>(string address, GrpcMethod<TRequest, TResponse> method, TRequest request, CancellationToken cancellationToken)
@@ -67,9 +64,26 @@ internal sealed class RpcClient : IStoreTransport
         await Task.WhenAll(pools).ConfigureAwait(false);
     }
 
+    private static async Task<BatchResponse> TranslateAsync(string address, Task<BatchResponse> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TiKVRpcException(address, ex.StatusCode, ex.Detail, ex);
+        }
+    }
+
     private StorePool GetPool(string address)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_pools.TryGetValue(address, out var existing))
+        {
+            return existing.Value;
+        }
+
         return _pools.GetOrAdd(address, a => new Lazy<StorePool>(() => new StorePool(a, _options, _logger))).Value;
     }
 }

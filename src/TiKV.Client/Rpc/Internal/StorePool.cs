@@ -43,6 +43,9 @@ internal sealed class StorePool : IAsyncDisposable
 
     public string Address { get; }
 
+    /// <summary>Whether requests go through BatchCommands streams (else each is a unary call).</summary>
+    public bool IsBatching => _connections is not null;
+
     public Task<BatchResponse> SendAsync(BatchRequest request, CancellationToken cancellationToken)
     {
         var index = NextIndex();

@@ -39,12 +39,23 @@ internal sealed class ReadLocks
         }
     }
 
-    public void ApplyTo(Context context)
+    /// <summary>
+    /// The context to send with the locks added; a copy, because the context the sender hands out is shared by
+    /// every request to the region.
+    /// </summary>
+    public Context ApplyTo(Context context)
     {
         lock (_gate)
         {
-            context.ResolvedLocks.AddRange(_ignore);
-            context.CommittedLocks.AddRange(_access);
+            if (_ignore.Count == 0 && _access.Count == 0)
+            {
+                return context;
+            }
+
+            var copy = context.Clone();
+            copy.ResolvedLocks.AddRange(_ignore);
+            copy.CommittedLocks.AddRange(_access);
+            return copy;
         }
     }
 }

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using TiKV.Client.Internal;
 using TiKV.Client.Locate.Internal;
 using TiKV.Client.Pd.Internal;
-using TiKV.Client.Raw.Internal;
 using TiKV.Client.Retry.Internal;
 
 namespace TiKV.Client.Txn.Internal;
@@ -13,14 +12,14 @@ namespace TiKV.Client.Txn.Internal;
 /// </summary>
 internal sealed class TxnCore
 {
-    public TxnCore(RawPlan plan, ILoggerFactory loggerFactory)
+    public TxnCore(RequestPlan plan, ILoggerFactory loggerFactory)
     {
         Plan = plan;
         Logger = loggerFactory.CreateLogger("TiKV.Client.Txn");
         LockResolver = new LockResolver(this, loggerFactory.CreateLogger("TiKV.Client.LockResolver"));
     }
 
-    public RawPlan Plan { get; }
+    public RequestPlan Plan { get; }
 
     public ClientCore Core => Plan.Core;
 

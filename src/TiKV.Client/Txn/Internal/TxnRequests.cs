@@ -17,8 +17,7 @@ internal static class TxnRequests
         idempotent: true,
         context =>
         {
-            locks?.ApplyTo(context);
-            request.Context = context;
+            request.Context = locks is null ? context : locks.ApplyTo(context);
             return new BatchRequest { Get = request };
         },
         static r => r.Get,
@@ -29,8 +28,7 @@ internal static class TxnRequests
         idempotent: true,
         context =>
         {
-            locks?.ApplyTo(context);
-            request.Context = context;
+            request.Context = locks is null ? context : locks.ApplyTo(context);
             return new BatchRequest { BatchGet = request };
         },
         static r => r.BatchGet,
@@ -41,8 +39,7 @@ internal static class TxnRequests
         idempotent: true,
         context =>
         {
-            locks?.ApplyTo(context);
-            request.Context = context;
+            request.Context = locks is null ? context : locks.ApplyTo(context);
             return new BatchRequest { Scan = request };
         },
         static r => r.Scan,
@@ -159,13 +156,5 @@ internal static class TxnRequests
         Func<Context, BatchRequest> wrap,
         Func<BatchResponse, TResponse?> unwrap,
         Func<TResponse, Proto.Errorpb.Error?> regionError)
-        where TResponse : class => new(
-        command,
-        idempotent,
-        async (transport, address, context, ct) =>
-        {
-            var response = await transport.SendAsync(address, wrap(context), ct).ConfigureAwait(false);
-            return unwrap(response) ?? throw new TiKVRpcException(address, TiKV.Grpc.StatusCode.Internal, $"Store answered {command} with a {response.CmdCase} response");
-        },
-        regionError);
+        where TResponse : class => StoreRequest<TResponse>.Batch(command, idempotent, wrap, unwrap, regionError);
 }

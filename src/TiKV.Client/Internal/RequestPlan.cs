@@ -1,20 +1,21 @@
-using TiKV.Client.Internal;
+using System.Runtime.CompilerServices;
 using TiKV.Client.Locate.Internal;
+using TiKV.Client.Raw.Internal;
 using TiKV.Client.Retry.Internal;
 
-namespace TiKV.Client.Raw.Internal;
+namespace TiKV.Client.Internal;
 
 /// <summary>
-/// The request plan of the raw API — the one place where routing and retry happen: locate the region(s),
+/// The request plan of the raw and transactional APIs — the one place where routing and retry happen: locate the region(s),
 /// split keys by region and by batch limits, send to every region's leader in parallel, and when a region
 /// changed under a request re-split just that request's keys through the refreshed cache, all under one
 /// backoff budget per operation.
 /// </summary>
-internal sealed class RawPlan
+internal sealed class RequestPlan
 {
     private readonly ClientCore _core;
 
-    public RawPlan(ClientCore core) => _core = core;
+    public RequestPlan(ClientCore core) => _core = core;
 
     public ClientCore Core => _core;
 
@@ -25,8 +26,12 @@ internal sealed class RawPlan
     public Backoffer NewBackoffer(string operation, TimeSpan budget) =>
         new(operation, budget, _core.Options.TimeProvider);
 
-    /// <summary>Sends a request about one key to the region holding it, re-locating until it lands.</summary>
-    public async Task<TResponse> SingleKeyAsync<TResponse>(ReadOnlyMemory<byte> key, StoreRequest<TResponse> request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a request about one key to the region holding it, re-locating until it lands. The returned
+    /// ValueTask comes from a pooled state machine: await it once.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<TResponse> SingleKeyAsync<TResponse>(ReadOnlyMemory<byte> key, StoreRequest<TResponse> request, CancellationToken cancellationToken)
         where TResponse : class
     {
         var backoffer = NewBackoffer(request.Command);
