@@ -8,11 +8,14 @@ namespace TiKV.Cli.Commands;
 /// <summary>Preloads the keys, warms up, then runs the closed loop and collects per-worker histograms.</summary>
 internal static class BenchRunner
 {
-    public static async Task<BenchResult> RunAsync(RawKVClient raw, BenchSettings settings, CancellationToken cancellationToken)
+    /// <summary>The keys every phase reads and writes: bench-00000000, bench-00000001, ...</summary>
+    public static byte[][] Keys(int count) => Enumerable.Range(0, count)
+        .Select(i => Encoding.UTF8.GetBytes($"bench-{i.ToString("D8", CultureInfo.InvariantCulture)}"))
+        .ToArray();
+
+    /// <summary>Writes every key with a random value of the configured size; returns the value.</summary>
+    public static async Task<byte[]> PreloadAsync(RawKVClient raw, BenchSettings settings, byte[][] keys, CancellationToken cancellationToken)
     {
-        var keys = Enumerable.Range(0, settings.Keys)
-            .Select(i => Encoding.UTF8.GetBytes($"bench-{i.ToString("D8", CultureInfo.InvariantCulture)}"))
-            .ToArray();
         var value = new byte[settings.ValueSize];
         Random.Shared.NextBytes(value);
         foreach (var chunk in keys.Chunk(4096))
@@ -20,6 +23,12 @@ internal static class BenchRunner
             await raw.BatchPutAsync(chunk.Select(k => new KvPair(k, value)), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
+        return value;
+    }
+
+    /// <summary>Warms up, then runs the measured closed loop.</summary>
+    public static async Task<BenchResult> RunAsync(RawKVClient raw, BenchSettings settings, byte[][] keys, byte[] value, CancellationToken cancellationToken)
+    {
         if (settings.WarmupSeconds > 0)
         {
             await RunPhaseAsync(raw, settings, keys, value, TimeSpan.FromSeconds(settings.WarmupSeconds), cancellationToken).ConfigureAwait(false);
@@ -32,6 +41,9 @@ internal static class BenchRunner
     {
         var histograms = new BenchHistogram[settings.Concurrency];
         long errors = 0;
+        using var process = Process.GetCurrentProcess();
+        var cpuStart = process.TotalProcessorTime;
+        var allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
         var started = Stopwatch.GetTimestamp();
         var deadline = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var workers = new Task[settings.Concurrency];
@@ -76,12 +88,15 @@ internal static class BenchRunner
 
         await Task.WhenAll(workers).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedStart;
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuStart;
         var total = new BenchHistogram();
         foreach (var histogram in histograms)
         {
             total.Add(histogram);
         }
 
-        return new BenchResult(total, errors, elapsed);
+        return new BenchResult(total, errors, elapsed, allocated, cpu);
     }
 }

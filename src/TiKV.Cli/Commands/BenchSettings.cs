@@ -11,7 +11,9 @@ internal sealed record BenchSettings(
     int ValueSize,
     bool Batch,
     int Connections,
-    string Format)
+    string Format,
+    bool Ceiling = false,
+    bool CompareNoBatch = false)
 {
     public string? Validate()
     {
@@ -48,6 +50,16 @@ internal sealed record BenchSettings(
         if (Connections is < 1 or > 64)
         {
             return $"--connections must be between 1 and 64 (got {Connections}).";
+        }
+
+        if (Ceiling && Op != "get")
+        {
+            return $"--ceiling measures gets only (got --op {Op}).";
+        }
+
+        if (CompareNoBatch && !Batch)
+        {
+            return "--compare-no-batch compares against batching on; drop --no-batch.";
         }
 
         return Format is "table" or "json" ? null : $"--format must be 'table' or 'json' (got '{Format}').";
