@@ -14,8 +14,11 @@ namespace TiKV.DevCluster.Internal.Pd;
 /// </summary>
 internal sealed partial class PdServer : IAsyncDisposable
 {
-    /// <summary>The <c>pdpb.PD</c> service descriptor.</summary>
-    public static readonly ServiceDescriptor Service = PdpbReflection.Descriptor.Services.Single(s => s.Name == "PD");
+    /// <summary>
+    /// The <c>pdpb.PD</c> service descriptor, for validating method names given by users. Built on first use only:
+    /// serving needs none (<see cref="PdServiceMethods"/>).
+    /// </summary>
+    public static ServiceDescriptor Service => PdpbReflection.Descriptor.Services.Single(s => s.Name == "PD");
 
     private readonly ClusterRuntime _cluster;
     private readonly ulong _memberId;
@@ -119,52 +122,57 @@ internal sealed partial class PdServer : IAsyncDisposable
 
     private void Register(GrpcServer server)
     {
-        Map<GetMembersRequest, GetMembersResponse>(server, "GetMembers", GetMembers, checkClusterId: false);
-        server.MapDuplexStreaming(GrpcMethod<TsoRequest, TsoResponse>.FromDescriptor(Service, "Tso"), TsoAsync);
-        Map<BootstrapRequest, BootstrapResponse>(server, "Bootstrap", Bootstrap);
-        Map<IsBootstrappedRequest, IsBootstrappedResponse>(server, "IsBootstrapped", _ => new IsBootstrappedResponse { Header = Header(), Bootstrapped = true });
-        Map<AllocIDRequest, AllocIDResponse>(server, "AllocID", AllocId);
-        Map<GetStoreRequest, GetStoreResponse>(server, "GetStore", GetStore);
-        Map<PutStoreRequest, PutStoreResponse>(server, "PutStore", PutStore);
-        Map<GetAllStoresRequest, GetAllStoresResponse>(server, "GetAllStores", GetAllStores);
-        Map<StoreHeartbeatRequest, StoreHeartbeatResponse>(server, "StoreHeartbeat", StoreHeartbeat);
-        Map<GetRegionRequest, GetRegionResponse>(server, "GetRegion", GetRegion);
-        Map<GetRegionRequest, GetRegionResponse>(server, "GetPrevRegion", GetPrevRegion);
-        Map<GetRegionByIDRequest, GetRegionResponse>(server, "GetRegionByID", GetRegionById);
-        Map<ScanRegionsRequest, ScanRegionsResponse>(server, "ScanRegions", ScanRegions);
-        Map<BatchScanRegionsRequest, BatchScanRegionsResponse>(server, "BatchScanRegions", BatchScanRegions);
-        Map<AskBatchSplitRequest, AskBatchSplitResponse>(server, "AskBatchSplit", AskBatchSplit);
-        Map<ReportBatchSplitRequest, ReportBatchSplitResponse>(server, "ReportBatchSplit", _ => new ReportBatchSplitResponse { Header = Header() });
-        Map<GetClusterConfigRequest, GetClusterConfigResponse>(server, "GetClusterConfig", _ => new GetClusterConfigResponse
+        Map(server, PdServiceMethods.GetMembers, header: null, GetMembers);
+        server.MapDuplexStreaming(PdServiceMethods.Tso, TsoAsync);
+        Map(server, PdServiceMethods.Bootstrap, static r => r.Header, Bootstrap);
+        Map(server, PdServiceMethods.IsBootstrapped, static r => r.Header, _ => new IsBootstrappedResponse { Header = Header(), Bootstrapped = true });
+        Map(server, PdServiceMethods.AllocId, static r => r.Header, AllocId);
+        Map(server, PdServiceMethods.GetStore, static r => r.Header, GetStore);
+        Map(server, PdServiceMethods.PutStore, static r => r.Header, PutStore);
+        Map(server, PdServiceMethods.GetAllStores, static r => r.Header, GetAllStores);
+        Map(server, PdServiceMethods.StoreHeartbeat, static r => r.Header, StoreHeartbeat);
+        Map(server, PdServiceMethods.GetRegion, static r => r.Header, GetRegion);
+        Map(server, PdServiceMethods.GetPrevRegion, static r => r.Header, GetPrevRegion);
+        Map(server, PdServiceMethods.GetRegionById, static r => r.Header, GetRegionById);
+        Map(server, PdServiceMethods.ScanRegions, static r => r.Header, ScanRegions);
+        Map(server, PdServiceMethods.BatchScanRegions, static r => r.Header, BatchScanRegions);
+        Map(server, PdServiceMethods.AskBatchSplit, static r => r.Header, AskBatchSplit);
+        Map(server, PdServiceMethods.ReportBatchSplit, static r => r.Header, _ => new ReportBatchSplitResponse { Header = Header() });
+        Map(server, PdServiceMethods.GetClusterConfig, static r => r.Header, _ => new GetClusterConfigResponse
         {
             Header = Header(),
             Cluster = new Cluster { Id = _cluster.ClusterId, MaxPeerCount = ClusterRuntime.MaxReplicas },
         });
-        Map<PutClusterConfigRequest, PutClusterConfigResponse>(server, "PutClusterConfig", PutClusterConfig);
-        Map<GetGCSafePointRequest, GetGCSafePointResponse>(server, "GetGCSafePoint", _ => new GetGCSafePointResponse
+        Map(server, PdServiceMethods.PutClusterConfig, static r => r.Header, PutClusterConfig);
+        Map(server, PdServiceMethods.GetGcSafePoint, static r => r.Header, _ => new GetGCSafePointResponse
         {
             Header = Header(),
             SafePoint = _cluster.GcSafePoints.GcSafePoint,
         });
-        Map<UpdateGCSafePointRequest, UpdateGCSafePointResponse>(server, "UpdateGCSafePoint", UpdateGcSafePoint);
-        Map<UpdateServiceGCSafePointRequest, UpdateServiceGCSafePointResponse>(server, "UpdateServiceGCSafePoint", UpdateServiceGcSafePoint);
+        Map(server, PdServiceMethods.UpdateGcSafePoint, static r => r.Header, UpdateGcSafePoint);
+        Map(server, PdServiceMethods.UpdateServiceGcSafePoint, static r => r.Header, UpdateServiceGcSafePoint);
     }
 
-    private void Map<TRequest, TResponse>(GrpcServer server, string name, Func<TRequest, TResponse> handler, bool checkClusterId = true)
+    /// <summary>
+    /// Maps a unary PD method. <paramref name="header"/> reads the request's header for the cluster id check; null
+    /// for GetMembers, which PD answers before a client knows the cluster id.
+    /// </summary>
+    private void Map<TRequest, TResponse>(
+        GrpcServer server, GrpcMethod<TRequest, TResponse> method, Func<TRequest, RequestHeader?>? header, Func<TRequest, TResponse> handler)
         where TRequest : IMessage<TRequest>, new()
         where TResponse : IMessage<TResponse>, new()
     {
-        var headerField = new TRequest().Descriptor.FindFieldByName("header");
-        server.MapUnary(GrpcMethod<TRequest, TResponse>.FromDescriptor(Service, name), (request, context) =>
+        var name = method.Name;
+        server.MapUnary(method, (request, context) =>
         {
             if (_cluster.PdFaults.Take(0, name) is { } fault)
             {
                 return WithFaultAsync(fault, request, context.CancellationToken);
             }
 
-            if (checkClusterId)
+            if (header is not null)
             {
-                ValidateClusterId(headerField?.Accessor.GetValue(request) as RequestHeader);
+                ValidateClusterId(header(request));
             }
 
             return ValueTask.FromResult(handler(request));
@@ -173,9 +181,9 @@ internal sealed partial class PdServer : IAsyncDisposable
         async ValueTask<TResponse> WithFaultAsync(FaultRule fault, TRequest request, CancellationToken cancellationToken)
         {
             await ApplyFaultAsync(fault, name, cancellationToken).ConfigureAwait(false);
-            if (checkClusterId)
+            if (header is not null)
             {
-                ValidateClusterId(headerField?.Accessor.GetValue(request) as RequestHeader);
+                ValidateClusterId(header(request));
             }
 
             return handler(request);
