@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TiKV.DevCluster.Storage;
 
 namespace TiKV.DevCluster.Internal.Raw;
@@ -50,15 +51,28 @@ internal sealed class RawStore : IAsyncDisposable
     }
 
     /// <summary>The live value of <paramref name="key"/>, or null when absent or expired.</summary>
-    public byte[]? Get(ColumnFamily cf, ReadOnlySpan<byte> key)
+    public byte[]? Get(ColumnFamily cf, ReadOnlySpan<byte> key) =>
+        TryGetLive(cf, key, out var stored) ? RawValueCodec.UserValue(stored) : null;
+
+    /// <summary>
+    /// The value of <paramref name="key"/> like <see cref="Get"/>, as a view of the stored value rather than a copy:
+    /// the engines replace a key's stored array on every write and never change one in place, so the view stays valid.
+    /// </summary>
+    public bool TryGetValue(ColumnFamily cf, ReadOnlySpan<byte> key, out ReadOnlyMemory<byte> value)
     {
-        if (!_engine.TryGet(cf, key, out var stored) || RawValueCodec.IsExpired(stored, NowSeconds))
+        if (!TryGetLive(cf, key, out var stored))
         {
-            return null;
+            value = default;
+            return false;
         }
 
-        return RawValueCodec.UserValue(stored);
+        value = RawValueCodec.UserValueMemory(stored);
+        return true;
     }
+
+    /// <summary>The stored form of a key that exists and has not expired. The clock is read only for values with a TTL.</summary>
+    private bool TryGetLive(ColumnFamily cf, ReadOnlySpan<byte> key, [NotNullWhen(true)] out byte[]? stored) =>
+        _engine.TryGet(cf, key, out stored) && (RawValueCodec.ExpiryOf(stored) == 0 || !RawValueCodec.IsExpired(stored, NowSeconds));
 
     /// <summary>
     /// The remaining TTL of <paramref name="key"/> in seconds (0 = no TTL), or null when absent or expired

@@ -31,6 +31,10 @@ internal static class RawValueCodec
     public static byte[] UserValue(ReadOnlySpan<byte> stored) =>
         stored.Length < SuffixLength ? [] : stored[..^SuffixLength].ToArray();
 
+    /// <summary>The user value of a stored value, as a view of it.</summary>
+    public static ReadOnlyMemory<byte> UserValueMemory(byte[] stored) =>
+        stored.Length < SuffixLength ? ReadOnlyMemory<byte>.Empty : stored.AsMemory(0, stored.Length - SuffixLength);
+
     /// <summary>Whether a stored value has expired at <paramref name="nowUnixSeconds"/>.</summary>
     public static bool IsExpired(ReadOnlySpan<byte> stored, ulong nowUnixSeconds)
     {

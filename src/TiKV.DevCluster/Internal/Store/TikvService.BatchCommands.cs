@@ -11,11 +11,14 @@ namespace TiKV.DevCluster.Internal.Store;
 
 /// <summary>
 /// TiKV's BatchCommands: a bidi stream whose requests carry many sub-requests with ids. Each sub-request runs like
-/// its unary counterpart (region errors inside its own response), concurrently; finished responses are collected
-/// into batches of up to 128 (<c>GRPC_MSG_MAX_BATCH_SIZE</c>) with their request ids and the store's load in
-/// <c>transport_layer_load</c> (here: requests in flight on the store). A sub-request with a mismatched cluster id
-/// fails the whole stream with INVALID_ARGUMENT, as in TiKV; sub-requests TiKV answers with no response (KvGC, or
-/// a failure inside the handler) get none here either.
+/// its unary counterpart (region errors inside its own response, faults injected per sub-request). The
+/// sub-requests of a request frame that finish at once (the raw and transactional commands of the in-memory
+/// engine do) are answered together in one response frame written as soon as the request frame is served; those
+/// that truly wait (a lock wait, an injected delay, a durable write) are answered when they finish, collected into
+/// batches of up to 128 (<c>GRPC_MSG_MAX_BATCH_SIZE</c>). Every response frame carries its request ids and the
+/// store's load in <c>transport_layer_load</c> (here: requests in flight on the store). A sub-request with a
+/// mismatched cluster id fails the whole stream with INVALID_ARGUMENT, as in TiKV; sub-requests TiKV answers with
+/// no response (KvGC, or a failure inside the handler) get none here either.
 /// </summary>
 internal sealed partial class TikvService
 {
@@ -28,7 +31,7 @@ internal sealed partial class TikvService
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _store.LifeToken);
         var token = cancellation.Token;
         var completed = Channel.CreateUnbounded<(ulong Id, SubResponse Response)>(new UnboundedChannelOptions { SingleReader = true });
-        var writer = WriteResponsesAsync(completed.Reader, responses, token);
+        var writer = WriteLateResponsesAsync(completed.Reader, responses, token);
         var pending = new List<Task>();
         string? clusterMismatch = null;
         try
@@ -37,6 +40,7 @@ internal sealed partial class TikvService
             {
                 var batch = requests.Current;
                 var count = Math.Min(batch.Requests.Count, batch.RequestIds.Count);
+                BatchCommandsResponse? answered = null;
                 for (var i = 0; i < count; i++)
                 {
                     var sub = batch.Requests[i];
@@ -47,21 +51,34 @@ internal sealed partial class TikvService
                         break;
                     }
 
-                    var task = HandleSubRequestAsync(sub, token);
-                    if (task.IsCompletedSuccessfully)
-                    {
-                        if (task.Result is { } done)
-                        {
-                            completed.Writer.TryWrite((id, done));
-                        }
-                    }
-                    else
+                    var task = HandleSubRequest(sub, token);
+                    if (!task.IsCompletedSuccessfully)
                     {
                         pending.Add(CompleteLaterAsync(id, task, completed.Writer));
                     }
+                    else if (task.Result is { } done)
+                    {
+                        answered ??= NewResponseFrame(count - i);
+                        answered.Responses.Add(done);
+                        answered.RequestIds.Add(id);
+                        if (answered.Responses.Count == MaxResponsesPerBatch)
+                        {
+                            await WriteFrameAsync(responses, answered, token).ConfigureAwait(false);
+                            answered = null;
+                        }
+                    }
                 }
 
-                pending.RemoveAll(t => t.IsCompleted);
+                if (answered is not null)
+                {
+                    await WriteFrameAsync(responses, answered, token).ConfigureAwait(false);
+                }
+
+                if (pending.Count > 0)
+                {
+                    pending.RemoveAll(static t => t.IsCompleted);
+                }
+
                 if (clusterMismatch is not null)
                 {
                     break;
@@ -82,6 +99,22 @@ internal sealed partial class TikvService
         }
     }
 
+    /// <summary>A response frame with room for the answers still to come from the request frame.</summary>
+    private static BatchCommandsResponse NewResponseFrame(int expected)
+    {
+        var frame = new BatchCommandsResponse();
+        var capacity = Math.Min(expected, MaxResponsesPerBatch);
+        frame.Responses.Capacity = capacity;
+        frame.RequestIds.Capacity = capacity;
+        return frame;
+    }
+
+    private ValueTask WriteFrameAsync(IServerStreamWriter<BatchCommandsResponse> responses, BatchCommandsResponse frame, CancellationToken cancellationToken)
+    {
+        frame.TransportLayerLoad = (ulong)Math.Max(0, _store.Metrics.InFlight);
+        return responses.WriteAsync(frame, cancellationToken);
+    }
+
     private static async Task CompleteLaterAsync(ulong id, ValueTask<SubResponse?> task, ChannelWriter<(ulong, SubResponse)> completed)
     {
         if (await task.ConfigureAwait(false) is { } response)
@@ -90,7 +123,8 @@ internal sealed partial class TikvService
         }
     }
 
-    private async Task WriteResponsesAsync(
+    /// <summary>Writes the answers of sub-requests that finished after their request frame was served.</summary>
+    private async Task WriteLateResponsesAsync(
         ChannelReader<(ulong Id, SubResponse Response)> completed, IServerStreamWriter<BatchCommandsResponse> responses, CancellationToken cancellationToken)
     {
         try
@@ -109,8 +143,7 @@ internal sealed partial class TikvService
                     continue;
                 }
 
-                batch.TransportLayerLoad = (ulong)Math.Max(0, _store.Metrics.InFlight);
-                await responses.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                await WriteFrameAsync(responses, batch, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or RpcException or InvalidOperationException)
@@ -120,64 +153,101 @@ internal sealed partial class TikvService
         }
     }
 
-    /// <summary>Runs one sub-request; null means TiKV sends no response for it.</summary>
-    private async ValueTask<SubResponse?> HandleSubRequestAsync(SubRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one sub-request; null means TiKV sends no response for it. Completes synchronously when the command
+    /// does; a failure inside the handler is logged and answered with nothing, as TiKV drops it.
+    /// </summary>
+    private ValueTask<SubResponse?> HandleSubRequest(SubRequest request, CancellationToken cancellationToken)
     {
+        ValueTask<SubResponse?> task;
         try
         {
-            return request.CmdCase switch
-            {
-                Cmd.Get => await RunAsync("KvGet", request.Get, KvGetAsync, r => new SubResponse { Get = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.Scan => await RunAsync("KvScan", request.Scan, KvScanAsync, r => new SubResponse { Scan = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.Prewrite => await RunAsync("KvPrewrite", request.Prewrite, KvPrewriteAsync, r => new SubResponse { Prewrite = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.Commit => await RunAsync("KvCommit", request.Commit, KvCommitAsync, r => new SubResponse { Commit = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.Cleanup => await RunAsync("KvCleanup", request.Cleanup, KvCleanupAsync, r => new SubResponse { Cleanup = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.BatchGet => await RunAsync("KvBatchGet", request.BatchGet, KvBatchGetAsync, r => new SubResponse { BatchGet = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.BatchRollback => await RunAsync("KvBatchRollback", request.BatchRollback, KvBatchRollbackAsync, r => new SubResponse { BatchRollback = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.ScanLock => await RunAsync("KvScanLock", request.ScanLock, KvScanLockAsync, r => new SubResponse { ScanLock = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.ResolveLock => await RunAsync("KvResolveLock", request.ResolveLock, KvResolveLockAsync, r => new SubResponse { ResolveLock = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.DeleteRange => await RunAsync("KvDeleteRange", request.DeleteRange, KvDeleteRangeAsync, r => new SubResponse { DeleteRange = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.RawGet => await RunAsync("RawGet", request.RawGet, RawGetAsync, r => new SubResponse { RawGet = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.RawBatchGet => await RunAsync("RawBatchGet", request.RawBatchGet, RawBatchGetAsync, r => new SubResponse { RawBatchGet = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.RawPut => await RunAsync("RawPut", request.RawPut, RawPutAsync, r => new SubResponse { RawPut = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.RawBatchPut => await RunAsync("RawBatchPut", request.RawBatchPut, RawBatchPutAsync, r => new SubResponse { RawBatchPut = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.RawDelete => await RunAsync("RawDelete", request.RawDelete, RawDeleteAsync, r => new SubResponse { RawDelete = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.RawBatchDelete => await RunAsync("RawBatchDelete", request.RawBatchDelete, RawBatchDeleteAsync, r => new SubResponse { RawBatchDelete = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.RawScan => await RunAsync("RawScan", request.RawScan, RawScanAsync, r => new SubResponse { RawScan = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.RawDeleteRange => await RunAsync("RawDeleteRange", request.RawDeleteRange, RawDeleteRangeAsync, r => new SubResponse { RawDeleteRange = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.RawBatchScan => await RunAsync("RawBatchScan", request.RawBatchScan, RawBatchScanAsync, r => new SubResponse { RawBatchScan = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.PessimisticLock => await RunAsync("KvPessimisticLock", request.PessimisticLock, KvPessimisticLockAsync, r => new SubResponse { PessimisticLock = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.PessimisticRollback => await RunAsync("KVPessimisticRollback", request.PessimisticRollback, KvPessimisticRollbackAsync, r => new SubResponse { PessimisticRollback = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.CheckTxnStatus => await RunAsync("KvCheckTxnStatus", request.CheckTxnStatus, KvCheckTxnStatusAsync, r => new SubResponse { CheckTxnStatus = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.TxnHeartBeat => await RunAsync("KvTxnHeartBeat", request.TxnHeartBeat, KvTxnHeartBeatAsync, r => new SubResponse { TxnHeartBeat = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.CheckSecondaryLocks => await RunAsync("KvCheckSecondaryLocks", request.CheckSecondaryLocks, KvCheckSecondaryLocksAsync, r => new SubResponse { CheckSecondaryLocks = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.GetHealthFeedback => await RunAsync("GetHealthFeedback", request.GetHealthFeedback, GetHealthFeedbackAsync, r => new SubResponse { GetHealthFeedback = r }, cancellationToken).ConfigureAwait(false),
-                Cmd.Empty => new SubResponse { Empty = new BatchCommandsEmptyResponse { TestId = request.Empty.TestId } },
-
-                // KvGC answers UNIMPLEMENTED; inside a batch TiKV drops a failed sub-request's response.
-                Cmd.GC => null,
-
-                // TiKV answers a sub-request without a command with an empty response.
-                _ => new SubResponse(),
-            };
+            task = DispatchSubRequest(request, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.RequestFailed(_cluster.Logger, e, _store.Id, request.CmdCase.ToString());
+            return default;
+        }
+
+        return task.IsCompletedSuccessfully ? task : GuardAsync(task, request.CmdCase);
+    }
+
+    private async ValueTask<SubResponse?> GuardAsync(ValueTask<SubResponse?> task, Cmd command)
+    {
+        try
+        {
+            return await task.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.RequestFailed(_cluster.Logger, e, _store.Id, command.ToString());
             return null;
         }
     }
 
-    private async ValueTask<SubResponse?> RunAsync<TRequest, TResponse>(
-        string name,
+    /// <summary>
+    /// The unary handler of a sub-request's command. The handlers are static lambdas over the service, so the
+    /// dispatch allocates no delegate per sub-request.
+    /// </summary>
+    private ValueTask<SubResponse?> DispatchSubRequest(SubRequest request, CancellationToken cancellationToken) => request.CmdCase switch
+    {
+        Cmd.Get => Run(TikvMethod.KvGet, request.Get, static (s, r, ct) => s.KvGetAsync(r, ct), static r => new SubResponse { Get = r }, cancellationToken),
+        Cmd.Scan => Run(TikvMethod.KvScan, request.Scan, static (s, r, ct) => s.KvScanAsync(r, ct), static r => new SubResponse { Scan = r }, cancellationToken),
+        Cmd.Prewrite => Run(TikvMethod.KvPrewrite, request.Prewrite, static (s, r, ct) => s.KvPrewriteAsync(r, ct), static r => new SubResponse { Prewrite = r }, cancellationToken),
+        Cmd.Commit => Run(TikvMethod.KvCommit, request.Commit, static (s, r, ct) => s.KvCommitAsync(r, ct), static r => new SubResponse { Commit = r }, cancellationToken),
+        Cmd.Cleanup => Run(TikvMethod.KvCleanup, request.Cleanup, static (s, r, ct) => s.KvCleanupAsync(r, ct), static r => new SubResponse { Cleanup = r }, cancellationToken),
+        Cmd.BatchGet => Run(TikvMethod.KvBatchGet, request.BatchGet, static (s, r, ct) => s.KvBatchGetAsync(r, ct), static r => new SubResponse { BatchGet = r }, cancellationToken),
+        Cmd.BatchRollback => Run(TikvMethod.KvBatchRollback, request.BatchRollback, static (s, r, ct) => s.KvBatchRollbackAsync(r, ct), static r => new SubResponse { BatchRollback = r }, cancellationToken),
+        Cmd.ScanLock => Run(TikvMethod.KvScanLock, request.ScanLock, static (s, r, ct) => s.KvScanLockAsync(r, ct), static r => new SubResponse { ScanLock = r }, cancellationToken),
+        Cmd.ResolveLock => Run(TikvMethod.KvResolveLock, request.ResolveLock, static (s, r, ct) => s.KvResolveLockAsync(r, ct), static r => new SubResponse { ResolveLock = r }, cancellationToken),
+        Cmd.DeleteRange => Run(TikvMethod.KvDeleteRange, request.DeleteRange, static (s, r, ct) => s.KvDeleteRangeAsync(r, ct), static r => new SubResponse { DeleteRange = r }, cancellationToken),
+        Cmd.RawGet => Run(TikvMethod.RawGet, request.RawGet, static (s, r, ct) => s.RawGetAsync(r, ct), static r => new SubResponse { RawGet = r }, cancellationToken),
+        Cmd.RawBatchGet => Run(TikvMethod.RawBatchGet, request.RawBatchGet, static (s, r, ct) => s.RawBatchGetAsync(r, ct), static r => new SubResponse { RawBatchGet = r }, cancellationToken),
+        Cmd.RawPut => Run(TikvMethod.RawPut, request.RawPut, static (s, r, ct) => s.RawPutAsync(r, ct), static r => new SubResponse { RawPut = r }, cancellationToken),
+        Cmd.RawBatchPut => Run(TikvMethod.RawBatchPut, request.RawBatchPut, static (s, r, ct) => s.RawBatchPutAsync(r, ct), static r => new SubResponse { RawBatchPut = r }, cancellationToken),
+        Cmd.RawDelete => Run(TikvMethod.RawDelete, request.RawDelete, static (s, r, ct) => s.RawDeleteAsync(r, ct), static r => new SubResponse { RawDelete = r }, cancellationToken),
+        Cmd.RawBatchDelete => Run(TikvMethod.RawBatchDelete, request.RawBatchDelete, static (s, r, ct) => s.RawBatchDeleteAsync(r, ct), static r => new SubResponse { RawBatchDelete = r }, cancellationToken),
+        Cmd.RawScan => Run(TikvMethod.RawScan, request.RawScan, static (s, r, ct) => s.RawScanAsync(r, ct), static r => new SubResponse { RawScan = r }, cancellationToken),
+        Cmd.RawDeleteRange => Run(TikvMethod.RawDeleteRange, request.RawDeleteRange, static (s, r, ct) => s.RawDeleteRangeAsync(r, ct), static r => new SubResponse { RawDeleteRange = r }, cancellationToken),
+        Cmd.RawBatchScan => Run(TikvMethod.RawBatchScan, request.RawBatchScan, static (s, r, ct) => s.RawBatchScanAsync(r, ct), static r => new SubResponse { RawBatchScan = r }, cancellationToken),
+        Cmd.PessimisticLock => Run(TikvMethod.KvPessimisticLock, request.PessimisticLock, static (s, r, ct) => s.KvPessimisticLockAsync(r, ct), static r => new SubResponse { PessimisticLock = r }, cancellationToken),
+        Cmd.PessimisticRollback => Run(TikvMethod.KVPessimisticRollback, request.PessimisticRollback, static (s, r, ct) => s.KvPessimisticRollbackAsync(r, ct), static r => new SubResponse { PessimisticRollback = r }, cancellationToken),
+        Cmd.CheckTxnStatus => Run(TikvMethod.KvCheckTxnStatus, request.CheckTxnStatus, static (s, r, ct) => s.KvCheckTxnStatusAsync(r, ct), static r => new SubResponse { CheckTxnStatus = r }, cancellationToken),
+        Cmd.TxnHeartBeat => Run(TikvMethod.KvTxnHeartBeat, request.TxnHeartBeat, static (s, r, ct) => s.KvTxnHeartBeatAsync(r, ct), static r => new SubResponse { TxnHeartBeat = r }, cancellationToken),
+        Cmd.CheckSecondaryLocks => Run(TikvMethod.KvCheckSecondaryLocks, request.CheckSecondaryLocks, static (s, r, ct) => s.KvCheckSecondaryLocksAsync(r, ct), static r => new SubResponse { CheckSecondaryLocks = r }, cancellationToken),
+        Cmd.GetHealthFeedback => Run(TikvMethod.GetHealthFeedback, request.GetHealthFeedback, static (s, r, ct) => s.GetHealthFeedbackAsync(r, ct), static r => new SubResponse { GetHealthFeedback = r }, cancellationToken),
+        Cmd.Empty => new(new SubResponse { Empty = new BatchCommandsEmptyResponse { TestId = request.Empty.TestId } }),
+
+        // KvGC answers UNIMPLEMENTED; inside a batch TiKV drops a failed sub-request's response.
+        Cmd.GC => default,
+
+        // TiKV answers a sub-request without a command with an empty response.
+        _ => new(new SubResponse()),
+    };
+
+    private ValueTask<SubResponse?> Run<TRequest, TResponse>(
+        TikvMethod method,
         TRequest request,
-        Func<TRequest, CancellationToken, ValueTask<TResponse>> handler,
+        Func<TikvService, TRequest, CancellationToken, ValueTask<TResponse>> handler,
         Func<TResponse, SubResponse> wrap,
         CancellationToken cancellationToken)
         where TRequest : IMessage<TRequest>, new()
         where TResponse : IMessage<TResponse>, new()
     {
-        var (response, drop) = await ExecuteAsync(name, request, handler, cancellationToken).ConfigureAwait(false);
+        var execution = ExecuteAsync(method, request, handler, cancellationToken);
+        if (!execution.IsCompletedSuccessfully)
+        {
+            return WrapLaterAsync(execution, wrap);
+        }
+
+        var (response, drop) = execution.Result;
+        return new(drop ? null : wrap(response));
+    }
+
+    private static async ValueTask<SubResponse?> WrapLaterAsync<TResponse>(ValueTask<(TResponse Response, bool Drop)> execution, Func<TResponse, SubResponse> wrap)
+    {
+        var (response, drop) = await execution.ConfigureAwait(false);
         return drop ? null : wrap(response);
     }
 

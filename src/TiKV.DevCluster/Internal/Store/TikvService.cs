@@ -38,52 +38,53 @@ internal sealed partial class TikvService
     /// <summary>Registers every method on <paramref name="server"/>.</summary>
     public void Register(GrpcServer server)
     {
-        Map<GetRequest, GetResponse>(server, "KvGet", KvGetAsync);
-        Map<ScanRequest, ScanResponse>(server, "KvScan", KvScanAsync);
-        Map<PrewriteRequest, PrewriteResponse>(server, "KvPrewrite", KvPrewriteAsync);
-        Map<PessimisticLockRequest, PessimisticLockResponse>(server, "KvPessimisticLock", KvPessimisticLockAsync);
-        Map<PessimisticRollbackRequest, PessimisticRollbackResponse>(server, "KVPessimisticRollback", KvPessimisticRollbackAsync);
-        Map<TxnHeartBeatRequest, TxnHeartBeatResponse>(server, "KvTxnHeartBeat", KvTxnHeartBeatAsync);
-        Map<CheckTxnStatusRequest, CheckTxnStatusResponse>(server, "KvCheckTxnStatus", KvCheckTxnStatusAsync);
-        Map<CheckSecondaryLocksRequest, CheckSecondaryLocksResponse>(server, "KvCheckSecondaryLocks", KvCheckSecondaryLocksAsync);
-        Map<CommitRequest, CommitResponse>(server, "KvCommit", KvCommitAsync);
-        Map<CleanupRequest, CleanupResponse>(server, "KvCleanup", KvCleanupAsync);
-        Map<BatchGetRequest, BatchGetResponse>(server, "KvBatchGet", KvBatchGetAsync);
-        Map<BatchRollbackRequest, BatchRollbackResponse>(server, "KvBatchRollback", KvBatchRollbackAsync);
-        Map<ScanLockRequest, ScanLockResponse>(server, "KvScanLock", KvScanLockAsync);
-        Map<ResolveLockRequest, ResolveLockResponse>(server, "KvResolveLock", KvResolveLockAsync);
-        Map<GCRequest, GCResponse>(server, "KvGC", KvGcAsync);
-        Map<DeleteRangeRequest, DeleteRangeResponse>(server, "KvDeleteRange", KvDeleteRangeAsync);
-        Map<RawGetRequest, RawGetResponse>(server, "RawGet", RawGetAsync);
-        Map<RawBatchGetRequest, RawBatchGetResponse>(server, "RawBatchGet", RawBatchGetAsync);
-        Map<RawPutRequest, RawPutResponse>(server, "RawPut", RawPutAsync);
-        Map<RawBatchPutRequest, RawBatchPutResponse>(server, "RawBatchPut", RawBatchPutAsync);
-        Map<RawDeleteRequest, RawDeleteResponse>(server, "RawDelete", RawDeleteAsync);
-        Map<RawBatchDeleteRequest, RawBatchDeleteResponse>(server, "RawBatchDelete", RawBatchDeleteAsync);
-        Map<RawScanRequest, RawScanResponse>(server, "RawScan", RawScanAsync);
-        Map<RawDeleteRangeRequest, RawDeleteRangeResponse>(server, "RawDeleteRange", RawDeleteRangeAsync);
-        Map<RawBatchScanRequest, RawBatchScanResponse>(server, "RawBatchScan", RawBatchScanAsync);
-        Map<RawGetKeyTTLRequest, RawGetKeyTTLResponse>(server, "RawGetKeyTTL", RawGetKeyTtlAsync);
-        Map<RawCASRequest, RawCASResponse>(server, "RawCompareAndSwap", RawCompareAndSwapAsync);
-        Map<RawChecksumRequest, RawChecksumResponse>(server, "RawChecksum", RawChecksumAsync);
-        Map<UnsafeDestroyRangeRequest, UnsafeDestroyRangeResponse>(server, "UnsafeDestroyRange", UnsafeDestroyRangeAsync);
-        Map<SplitRegionRequest, SplitRegionResponse>(server, "SplitRegion", SplitRegionAsync);
-        Map<GetHealthFeedbackRequest, GetHealthFeedbackResponse>(server, "GetHealthFeedback", GetHealthFeedbackAsync);
+        Map<GetRequest, GetResponse>(server, TikvMethod.KvGet, static (s, r, ct) => s.KvGetAsync(r, ct));
+        Map<ScanRequest, ScanResponse>(server, TikvMethod.KvScan, static (s, r, ct) => s.KvScanAsync(r, ct));
+        Map<PrewriteRequest, PrewriteResponse>(server, TikvMethod.KvPrewrite, static (s, r, ct) => s.KvPrewriteAsync(r, ct));
+        Map<PessimisticLockRequest, PessimisticLockResponse>(server, TikvMethod.KvPessimisticLock, static (s, r, ct) => s.KvPessimisticLockAsync(r, ct));
+        Map<PessimisticRollbackRequest, PessimisticRollbackResponse>(server, TikvMethod.KVPessimisticRollback, static (s, r, ct) => s.KvPessimisticRollbackAsync(r, ct));
+        Map<TxnHeartBeatRequest, TxnHeartBeatResponse>(server, TikvMethod.KvTxnHeartBeat, static (s, r, ct) => s.KvTxnHeartBeatAsync(r, ct));
+        Map<CheckTxnStatusRequest, CheckTxnStatusResponse>(server, TikvMethod.KvCheckTxnStatus, static (s, r, ct) => s.KvCheckTxnStatusAsync(r, ct));
+        Map<CheckSecondaryLocksRequest, CheckSecondaryLocksResponse>(server, TikvMethod.KvCheckSecondaryLocks, static (s, r, ct) => s.KvCheckSecondaryLocksAsync(r, ct));
+        Map<CommitRequest, CommitResponse>(server, TikvMethod.KvCommit, static (s, r, ct) => s.KvCommitAsync(r, ct));
+        Map<CleanupRequest, CleanupResponse>(server, TikvMethod.KvCleanup, static (s, r, ct) => s.KvCleanupAsync(r, ct));
+        Map<BatchGetRequest, BatchGetResponse>(server, TikvMethod.KvBatchGet, static (s, r, ct) => s.KvBatchGetAsync(r, ct));
+        Map<BatchRollbackRequest, BatchRollbackResponse>(server, TikvMethod.KvBatchRollback, static (s, r, ct) => s.KvBatchRollbackAsync(r, ct));
+        Map<ScanLockRequest, ScanLockResponse>(server, TikvMethod.KvScanLock, static (s, r, ct) => s.KvScanLockAsync(r, ct));
+        Map<ResolveLockRequest, ResolveLockResponse>(server, TikvMethod.KvResolveLock, static (s, r, ct) => s.KvResolveLockAsync(r, ct));
+        Map<GCRequest, GCResponse>(server, TikvMethod.KvGC, static (_, r, ct) => KvGcAsync(r, ct));
+        Map<DeleteRangeRequest, DeleteRangeResponse>(server, TikvMethod.KvDeleteRange, static (s, r, ct) => s.KvDeleteRangeAsync(r, ct));
+        Map<RawGetRequest, RawGetResponse>(server, TikvMethod.RawGet, static (s, r, ct) => s.RawGetAsync(r, ct));
+        Map<RawBatchGetRequest, RawBatchGetResponse>(server, TikvMethod.RawBatchGet, static (s, r, ct) => s.RawBatchGetAsync(r, ct));
+        Map<RawPutRequest, RawPutResponse>(server, TikvMethod.RawPut, static (s, r, ct) => s.RawPutAsync(r, ct));
+        Map<RawBatchPutRequest, RawBatchPutResponse>(server, TikvMethod.RawBatchPut, static (s, r, ct) => s.RawBatchPutAsync(r, ct));
+        Map<RawDeleteRequest, RawDeleteResponse>(server, TikvMethod.RawDelete, static (s, r, ct) => s.RawDeleteAsync(r, ct));
+        Map<RawBatchDeleteRequest, RawBatchDeleteResponse>(server, TikvMethod.RawBatchDelete, static (s, r, ct) => s.RawBatchDeleteAsync(r, ct));
+        Map<RawScanRequest, RawScanResponse>(server, TikvMethod.RawScan, static (s, r, ct) => s.RawScanAsync(r, ct));
+        Map<RawDeleteRangeRequest, RawDeleteRangeResponse>(server, TikvMethod.RawDeleteRange, static (s, r, ct) => s.RawDeleteRangeAsync(r, ct));
+        Map<RawBatchScanRequest, RawBatchScanResponse>(server, TikvMethod.RawBatchScan, static (s, r, ct) => s.RawBatchScanAsync(r, ct));
+        Map<RawGetKeyTTLRequest, RawGetKeyTTLResponse>(server, TikvMethod.RawGetKeyTTL, static (s, r, ct) => s.RawGetKeyTtlAsync(r, ct));
+        Map<RawCASRequest, RawCASResponse>(server, TikvMethod.RawCompareAndSwap, static (s, r, ct) => s.RawCompareAndSwapAsync(r, ct));
+        Map<RawChecksumRequest, RawChecksumResponse>(server, TikvMethod.RawChecksum, static (s, r, ct) => s.RawChecksumAsync(r, ct));
+        Map<UnsafeDestroyRangeRequest, UnsafeDestroyRangeResponse>(server, TikvMethod.UnsafeDestroyRange, static (s, r, ct) => s.UnsafeDestroyRangeAsync(r, ct));
+        Map<SplitRegionRequest, SplitRegionResponse>(server, TikvMethod.SplitRegion, static (s, r, ct) => s.SplitRegionAsync(r, ct));
+        Map<GetHealthFeedbackRequest, GetHealthFeedbackResponse>(server, TikvMethod.GetHealthFeedback, static (s, r, ct) => s.GetHealthFeedbackAsync(r, ct));
         server.MapDuplexStreaming(
             GrpcMethod<BatchCommandsRequest, BatchCommandsResponse>.FromDescriptor(Service, "BatchCommands"),
             BatchCommandsAsync);
     }
 
-    private void Map<TRequest, TResponse>(GrpcServer server, string name, Func<TRequest, CancellationToken, ValueTask<TResponse>> handler)
+    private void Map<TRequest, TResponse>(GrpcServer server, TikvMethod method, Func<TikvService, TRequest, CancellationToken, ValueTask<TResponse>> handler)
         where TRequest : IMessage<TRequest>, new()
         where TResponse : IMessage<TResponse>, new()
     {
-        var method = (GrpcMethod<TRequest, TResponse>)Methods.GetOrAdd(name, static name => GrpcMethod<TRequest, TResponse>.FromDescriptor(Service, name));
-        server.MapUnary(method, (request, context) => UnaryAsync(name, request, context, handler));
+        var name = StoreMetrics.NameOf(method);
+        var descriptor = (GrpcMethod<TRequest, TResponse>)Methods.GetOrAdd(name, static name => GrpcMethod<TRequest, TResponse>.FromDescriptor(Service, name));
+        server.MapUnary(descriptor, (request, context) => UnaryAsync(method, request, context, handler));
     }
 
     private async ValueTask<TResponse> UnaryAsync<TRequest, TResponse>(
-        string name, TRequest request, ServerCallContext context, Func<TRequest, CancellationToken, ValueTask<TResponse>> handler)
+        TikvMethod method, TRequest request, ServerCallContext context, Func<TikvService, TRequest, CancellationToken, ValueTask<TResponse>> handler)
         where TRequest : IMessage<TRequest>, new()
         where TResponse : IMessage<TResponse>, new()
     {
@@ -94,7 +95,7 @@ internal sealed partial class TikvService
         }
 
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _store.LifeToken);
-        var (response, drop) = await ExecuteAsync(name, request, handler, cancellation.Token).ConfigureAwait(false);
+        var (response, drop) = await ExecuteAsync(method, request, handler, cancellation.Token).ConfigureAwait(false);
         if (drop)
         {
             // A lost response: the caller waits until its deadline or until it gives up.
@@ -106,44 +107,101 @@ internal sealed partial class TikvService
 
     /// <summary>
     /// Runs one request: counts it, applies an injected fault, runs the handler. Returns the response and whether
-    /// it must be dropped.
+    /// it must be dropped. Without a fault, a handler that finishes synchronously (reads and writes of the in-memory
+    /// engine do) finishes here synchronously too, with no state machine between it and the caller.
     /// </summary>
-    private async ValueTask<(TResponse Response, bool Drop)> ExecuteAsync<TRequest, TResponse>(
-        string name, TRequest request, Func<TRequest, CancellationToken, ValueTask<TResponse>> handler, CancellationToken cancellationToken)
+    private ValueTask<(TResponse Response, bool Drop)> ExecuteAsync<TRequest, TResponse>(
+        TikvMethod method, TRequest request, Func<TikvService, TRequest, CancellationToken, ValueTask<TResponse>> handler, CancellationToken cancellationToken)
         where TRequest : IMessage<TRequest>, new()
         where TResponse : IMessage<TResponse>, new()
     {
-        _store.Metrics.Request(name);
-        using var inFlight = _store.Metrics.Begin();
-        var fault = _cluster.Faults.Take(_store.Id, name);
-        switch (fault?.Kind)
+        _store.Metrics.Request(method);
+        if (_cluster.Faults.Take(_store.Id, StoreMetrics.NameOf(method)) is { } fault)
         {
-            case FaultKind.ServerIsBusy:
-                _store.Metrics.RegionError("server_is_busy");
-                return (MessageFields<TResponse>.WithRegionError(RegionErrors.ServerIsBusy("server is busy (injected fault)")), false);
-            case FaultKind.Delay:
-                await Task.Delay(fault.Delay, _cluster.Time, cancellationToken).ConfigureAwait(false);
-                break;
-            case FaultKind.RegionError:
-                var injected = InjectedRegionErrors.Build(
-                    fault.RegionError,
-                    _cluster,
-                    _store,
-                    name,
-                    MessageFields<TRequest>.ContextOf(request),
-                    MessageFields<TRequest>.FirstKeyOf(request).Span,
-                    request.CalculateSize());
-                _store.Metrics.RegionError(KindOf(injected));
-                return (MessageFields<TResponse>.WithRegionError(injected), false);
+            return ExecuteWithFaultAsync(method, request, handler, fault, cancellationToken);
         }
 
-        var response = await handler(request, cancellationToken).ConfigureAwait(false);
+        // A handler that finishes before returning was never observable as in flight, so only one that is still
+        // running when it returns is counted in the store's load.
+        var running = handler(this, request, cancellationToken);
+        if (!running.IsCompletedSuccessfully)
+        {
+            _store.Metrics.Begin();
+            return FinishAsync(running);
+        }
+
+        var response = running.Result;
+        CountRegionError(response);
+        return new ValueTask<(TResponse, bool)>((response, false));
+    }
+
+    private async ValueTask<(TResponse Response, bool Drop)> FinishAsync<TResponse>(ValueTask<TResponse> running)
+        where TResponse : IMessage<TResponse>, new()
+    {
+        TResponse response;
+        try
+        {
+            response = await running.ConfigureAwait(false);
+        }
+        finally
+        {
+            _store.Metrics.End();
+        }
+
+        CountRegionError(response);
+        return (response, false);
+    }
+
+    private async ValueTask<(TResponse Response, bool Drop)> ExecuteWithFaultAsync<TRequest, TResponse>(
+        TikvMethod method,
+        TRequest request,
+        Func<TikvService, TRequest, CancellationToken, ValueTask<TResponse>> handler,
+        FaultRule fault,
+        CancellationToken cancellationToken)
+        where TRequest : IMessage<TRequest>, new()
+        where TResponse : IMessage<TResponse>, new()
+    {
+        _store.Metrics.Begin();
+        try
+        {
+            switch (fault.Kind)
+            {
+                case FaultKind.ServerIsBusy:
+                    _store.Metrics.RegionError("server_is_busy");
+                    return (MessageFields<TResponse>.WithRegionError(RegionErrors.ServerIsBusy("server is busy (injected fault)")), false);
+                case FaultKind.Delay:
+                    await Task.Delay(fault.Delay, _cluster.Time, cancellationToken).ConfigureAwait(false);
+                    break;
+                case FaultKind.RegionError:
+                    var injected = InjectedRegionErrors.Build(
+                        fault.RegionError,
+                        _cluster,
+                        _store,
+                        StoreMetrics.NameOf(method),
+                        MessageFields<TRequest>.ContextOf(request),
+                        MessageFields<TRequest>.FirstKeyOf(request).Span,
+                        request.CalculateSize());
+                    _store.Metrics.RegionError(KindOf(injected));
+                    return (MessageFields<TResponse>.WithRegionError(injected), false);
+            }
+
+            var response = await handler(this, request, cancellationToken).ConfigureAwait(false);
+            CountRegionError(response);
+            return (response, fault.Kind == FaultKind.DropResponse);
+        }
+        finally
+        {
+            _store.Metrics.End();
+        }
+    }
+
+    private void CountRegionError<TResponse>(TResponse response)
+        where TResponse : IMessage<TResponse>, new()
+    {
         if (MessageFields<TResponse>.RegionErrorOf(response) is { } regionError)
         {
             _store.Metrics.RegionError(KindOf(regionError));
         }
-
-        return (response, fault?.Kind == FaultKind.DropResponse);
     }
 
     /// <summary>The cluster-id mismatch message when the context names another cluster (0 means unspecified).</summary>
