@@ -46,9 +46,7 @@ internal sealed partial class TikvService
             return RegionErrors.MismatchPeerId(requestPeerId, myPeer.PeerId);
         }
 
-        var followerRead = readOnly && (context!.ReplicaRead || context.StaleRead);
-        var leaderAlive = current.LeaderStoreId != 0 && _cluster.IsStoreUp(current.LeaderStoreId);
-        if (current.LeaderStoreId != _store.Id && !(followerRead && leaderAlive))
+        if (current.LeaderStoreId != _store.Id && !ServesAsFollower(current, context!, readOnly))
         {
             return RegionErrors.NotLeader(current.Id, current.Leader);
         }
@@ -72,6 +70,10 @@ internal sealed partial class TikvService
         region = current;
         return null;
     }
+
+    /// <summary>A replica or stale read a follower serves while its region has a live leader.</summary>
+    private bool ServesAsFollower(RegionState region, Context context, bool readOnly) =>
+        readOnly && (context.ReplicaRead || context.StaleRead) && region.LeaderStoreId != 0 && _cluster.IsStoreUp(region.LeaderStoreId);
 
     /// <summary>
     /// TiKV's API version check for a request served by a V1 (transactional) or V1TTL (raw) storage: only requests
