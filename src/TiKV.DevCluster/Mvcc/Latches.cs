@@ -6,10 +6,12 @@ namespace TiKV.DevCluster.Mvcc;
 /// TiKV scheduler latches: a fixed array of slots addressed by key hash. A write command takes the slots of all
 /// its keys in ascending slot order (so two commands can never deadlock) and holds them until its writes are
 /// applied, which serializes commands that touch the same keys while unrelated commands run in parallel.
+/// A slot's semaphore is created the first time a command takes it, so an engine starts with one empty array
+/// instead of thousands of semaphores; the slot semantics are the same.
 /// </summary>
 internal sealed class Latches
 {
-    private readonly SemaphoreSlim[] _slots;
+    private readonly SemaphoreSlim?[] _slots;
     private readonly int _mask;
 
     public Latches(int slotCount)
@@ -19,11 +21,7 @@ internal sealed class Latches
             throw new ArgumentOutOfRangeException(nameof(slotCount), slotCount, "Latch slot count must be a positive power of two.");
         }
 
-        _slots = new SemaphoreSlim[slotCount];
-        for (var i = 0; i < slotCount; i++)
-        {
-            _slots[i] = new SemaphoreSlim(1, 1);
-        }
+        _slots = new SemaphoreSlim?[slotCount];
 
         _mask = slotCount - 1;
     }
@@ -56,7 +54,7 @@ internal sealed class Latches
     /// <summary>Takes one slot.</summary>
     public ValueTask<LatchGuard> AcquireAsync(int slot, CancellationToken cancellationToken)
     {
-        var semaphore = _slots[slot];
+        var semaphore = Slot(slot);
         if (semaphore.Wait(0, CancellationToken.None))
         {
             return new ValueTask<LatchGuard>(new LatchGuard(this, slot, null));
@@ -73,7 +71,7 @@ internal sealed class Latches
         {
             for (; acquired < sortedSlots.Length; acquired++)
             {
-                var semaphore = _slots[sortedSlots[acquired]];
+                var semaphore = Slot(sortedSlots[acquired]);
                 if (!semaphore.Wait(0, CancellationToken.None))
                 {
                     await semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -84,7 +82,7 @@ internal sealed class Latches
         {
             for (var i = 0; i < acquired; i++)
             {
-                _slots[sortedSlots[i]].Release();
+                Slot(sortedSlots[i]).Release();
             }
 
             throw;
@@ -93,11 +91,27 @@ internal sealed class Latches
         return new LatchGuard(this, -1, sortedSlots);
     }
 
-    internal void Release(int slot) => _slots[slot].Release();
+    /// <summary>Number of slots whose semaphore exists (taken at least once).</summary>
+    internal int CreatedSlots => _slots.Count(s => s is not null);
+
+    internal void Release(int slot) => _slots[slot]!.Release();
 
     private async ValueTask<LatchGuard> AcquireSlowAsync(int slot, CancellationToken cancellationToken)
     {
-        await _slots[slot].WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Slot(slot).WaitAsync(cancellationToken).ConfigureAwait(false);
         return new LatchGuard(this, slot, null);
+    }
+
+    private SemaphoreSlim Slot(int slot)
+    {
+        var semaphore = Volatile.Read(ref _slots[slot]);
+        if (semaphore is not null)
+        {
+            return semaphore;
+        }
+
+        // Racing first users agree on one semaphore; a loser's fresh one was never taken, so dropping it is harmless.
+        var created = new SemaphoreSlim(1, 1);
+        return Interlocked.CompareExchange(ref _slots[slot], created, null) ?? created;
     }
 }

@@ -35,7 +35,7 @@ internal static class LockConflict
         }
 
         // A read at the maximum timestamp may see the primary of a normal 2PC transaction: the primary decides.
-        if (readTs == ulong.MaxValue && rawKey.SequenceEqual(lockRecord.Primary) && !lockRecord.UseAsyncCommit && !lockRecord.UseOnePc)
+        if (readTs == ulong.MaxValue && rawKey.SequenceEqual(lockRecord.Primary.Span) && !lockRecord.UseAsyncCommit && !lockRecord.UseOnePc)
         {
             return false;
         }

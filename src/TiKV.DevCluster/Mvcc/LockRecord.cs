@@ -12,7 +12,7 @@ internal sealed class LockRecord
     private const byte FlagSecondaries = 8;
     private const byte FlagRollbackTs = 16;
 
-    public LockRecord(LockKind kind, byte[] primary, ulong startTs, ulong ttl)
+    public LockRecord(LockKind kind, ReadOnlyMemory<byte> primary, ulong startTs, ulong ttl)
     {
         Kind = kind;
         Primary = primary;
@@ -22,8 +22,8 @@ internal sealed class LockRecord
 
     public LockKind Kind { get; set; }
 
-    /// <summary>The raw primary key of the transaction.</summary>
-    public byte[] Primary { get; set; }
+    /// <summary>The raw primary key of the transaction (a slice of the request or of the stored record; never written to).</summary>
+    public ReadOnlyMemory<byte> Primary { get; set; }
 
     public ulong StartTs { get; }
 
@@ -70,7 +70,7 @@ internal sealed class LockRecord
         var offset = 2;
         var startTs = RecordCodec.ReadVarint(bytes, ref offset);
         var ttl = RecordCodec.ReadVarint(bytes, ref offset);
-        var lockRecord = new LockRecord(kind, [], startTs, ttl)
+        var lockRecord = new LockRecord(kind, ReadOnlyMemory<byte>.Empty, startTs, ttl)
         {
             ForUpdateTs = RecordCodec.ReadVarint(bytes, ref offset),
             TxnSize = RecordCodec.ReadVarint(bytes, ref offset),
@@ -78,7 +78,7 @@ internal sealed class LockRecord
             UseAsyncCommit = (flags & FlagAsyncCommit) != 0,
             IsLockedWithConflict = (flags & FlagLockedWithConflict) != 0,
         };
-        lockRecord.Primary = RecordCodec.ReadBytes(bytes, ref offset).ToArray();
+        lockRecord.Primary = RecordCodec.ReadBytes(bytes, ref offset);
         if ((flags & FlagShortValue) != 0)
         {
             lockRecord.ShortValue = RecordCodec.ReadBytes(bytes, ref offset);
@@ -166,7 +166,7 @@ internal sealed class LockRecord
         offset = RecordCodec.WriteVarint(buffer, offset, ForUpdateTs);
         offset = RecordCodec.WriteVarint(buffer, offset, TxnSize);
         offset = RecordCodec.WriteVarint(buffer, offset, MinCommitTs);
-        offset = RecordCodec.WriteBytes(buffer, offset, Primary);
+        offset = RecordCodec.WriteBytes(buffer, offset, Primary.Span);
         if (ShortValue is { } value)
         {
             offset = RecordCodec.WriteBytes(buffer, offset, value.Span);

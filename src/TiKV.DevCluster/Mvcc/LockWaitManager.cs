@@ -66,10 +66,10 @@ internal sealed class LockWaitManager
         return waiter;
     }
 
-    /// <summary>Wakes the first waiter of every released key (see the class remarks for the others).</summary>
-    public void WakeUp(List<ReleasedLock>? released)
+    /// <summary>Wakes the first waiter of every key <paramref name="txn"/> released (see the class remarks for the others).</summary>
+    public void WakeUp(MvccTxn txn)
     {
-        if (released is null || released.Count == 0 || Volatile.Read(ref _count) == 0)
+        if (txn.ReleasedCount == 0 || Volatile.Read(ref _count) == 0)
         {
             return;
         }
@@ -77,8 +77,9 @@ internal sealed class LockWaitManager
         List<(LockWaiter Waiter, LockWaitOutcome Outcome)>? woken = null;
         lock (_gate)
         {
-            foreach (var release in released)
+            for (var i = 0; i < txn.ReleasedCount; i++)
             {
+                var release = txn.ReleasedAt(i);
                 if (!_queues.TryGetValue(release.EncodedKey, out var queue))
                 {
                     continue;

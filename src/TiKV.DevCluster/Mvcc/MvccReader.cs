@@ -27,7 +27,7 @@ internal sealed class MvccReader
     {
         Span<byte> seekKey = encodedKey.Length <= 248 ? stackalloc byte[encodedKey.Length + MvccKey.TsLength] : new byte[encodedKey.Length + MvccKey.TsLength];
         MvccKey.WriteVersionKey(encodedKey, ts, seekKey);
-        if (_storage.TrySeek(ColumnFamily.Write, seekKey, default, out var key, out var value) && MvccKey.IsVersionOf(key, encodedKey))
+        if (_storage.TrySeekVersion(ColumnFamily.Write, seekKey, out var key, out var value))
         {
             commitTs = MvccKey.DecodeTs(key);
             write = WriteRecord.Parse(value);

@@ -9,28 +9,77 @@ namespace TiKV.DevCluster.Mvcc;
 /// </summary>
 internal sealed class MvccTxn
 {
-    // Most commands touch a handful of keys: a short list beats a dictionary until it grows.
+    // Most commands touch a handful of keys: a short list beats a dictionary until it grows. The first pending lock
+    // and the first released lock live in fields, so a single-key command allocates no list for them.
     private const int PendingListLimit = 8;
+
+    // A batch array larger than this is not kept for reuse.
+    private const int MaxCachedBatchCapacity = 64;
+
+    // One reusable state per thread for the single-request hot paths (prewrite, commit): see Rent.
+    [ThreadStatic]
+    private static MvccTxn? s_cached;
+
+    private byte[]? _firstPendingKey;
+    private LockRecord? _firstPendingLock;
     private List<KeyValuePair<byte[], LockRecord?>>? _pendingList;
     private Dictionary<byte[], LockRecord?>? _pendingLocks;
+    private ReleasedLock _firstReleased;
+    private List<ReleasedLock>? _moreReleased;
 
-    public MvccTxn(ulong startTs)
+    /// <summary>Creates the command's state; <paramref name="expectedWrites"/> presizes the batch.</summary>
+    public MvccTxn(ulong startTs, int expectedWrites = 4)
     {
         StartTs = startTs;
+        Batch = new WriteBatch(Math.Max(expectedWrites, 1));
+    }
+
+    /// <summary>
+    /// A cleared command state for <paramref name="startTs"/>, reused from this thread when one was returned. Only a
+    /// command that hands it back with <see cref="Return"/> after its batch was applied should rent: nothing may
+    /// hold the state afterwards (engines do not keep a batch once its write completed).
+    /// </summary>
+    public static MvccTxn Rent(ulong startTs, int expectedWrites)
+    {
+        var txn = s_cached;
+        if (txn is null)
+        {
+            return new MvccTxn(startTs, expectedWrites);
+        }
+
+        s_cached = null;
+        txn.StartTs = startTs;
+        txn.Batch.EnsureCapacity(expectedWrites);
+        return txn;
+    }
+
+    /// <summary>Clears the state and keeps it for the next <see cref="Rent"/> on this thread.</summary>
+    public void Return()
+    {
+        Clear();
+        MemoryLocks?.Clear();
+        if (Batch.Capacity <= MaxCachedBatchCapacity)
+        {
+            s_cached = this;
+        }
     }
 
     /// <summary>The transaction being operated on; ResolveLock switches it per lock.</summary>
     public ulong StartTs { get; set; }
 
-    public WriteBatch Batch { get; } = new();
+    public WriteBatch Batch { get; }
 
-    public List<ReleasedLock>? Released { get; private set; }
+    /// <summary>Number of locks this command removed (see <see cref="ReleasedAt"/>).</summary>
+    public int ReleasedCount { get; private set; }
 
     public List<MemoryLock>? MemoryLocks { get; private set; }
 
     public List<OnePcLock>? OnePcLocks { get; private set; }
 
     public bool IsEmpty => Batch.IsEmpty;
+
+    /// <summary>The <paramref name="index"/>-th lock removed, in order.</summary>
+    public ReleasedLock ReleasedAt(int index) => index == 0 ? _firstReleased : _moreReleased![index - 1];
 
     /// <summary>Whether this command already put or removed the lock of <paramref name="encodedKey"/>.</summary>
     public bool TryGetPendingLock(byte[] encodedKey, out LockRecord? lockRecord)
@@ -52,6 +101,12 @@ internal sealed class MvccTxn
             }
         }
 
+        if (_firstPendingKey is not null && _firstPendingKey.AsSpan().SequenceEqual(encodedKey))
+        {
+            lockRecord = _firstPendingLock;
+            return true;
+        }
+
         lockRecord = null;
         return false;
     }
@@ -66,22 +121,43 @@ internal sealed class MvccTxn
     {
         Batch.Delete(ColumnFamily.Lock, encodedKey);
         SetPending(encodedKey, null);
-        (Released ??= []).Add(new ReleasedLock(encodedKey, StartTs, commitTs));
+        var released = new ReleasedLock(encodedKey, StartTs, commitTs);
+        if (ReleasedCount == 0)
+        {
+            _firstReleased = released;
+        }
+        else
+        {
+            (_moreReleased ??= []).Add(released);
+        }
+
+        ReleasedCount++;
     }
 
     private void SetPending(byte[] encodedKey, LockRecord? lockRecord)
     {
         if (_pendingLocks is null)
         {
+            if (_firstPendingKey is null || (_pendingList is null && _firstPendingKey.AsSpan().SequenceEqual(encodedKey)))
+            {
+                _firstPendingKey = encodedKey;
+                _firstPendingLock = lockRecord;
+                return;
+            }
+
+            // Entries after the first, newest last (searched from the end, so the newest wins; the first entry is
+            // only consulted when no later one matches).
             _pendingList ??= [];
             if (_pendingList.Count < PendingListLimit)
             {
-                // Newest entry wins on lookup (searched from the end).
                 _pendingList.Add(new KeyValuePair<byte[], LockRecord?>(encodedKey, lockRecord));
                 return;
             }
 
-            _pendingLocks = new Dictionary<byte[], LockRecord?>(ByteKeyComparer.Instance);
+            _pendingLocks = new Dictionary<byte[], LockRecord?>(ByteKeyComparer.Instance)
+            {
+                [_firstPendingKey] = _firstPendingLock,
+            };
             foreach (var (key, value) in _pendingList)
             {
                 _pendingLocks[key] = value;
@@ -101,6 +177,10 @@ internal sealed class MvccTxn
 
     public void PutWrite(byte[] encodedKey, ulong commitTs, WriteRecord write)
         => Batch.Put(ColumnFamily.Write, MvccKey.AppendTs(encodedKey, commitTs), write.ToBytes());
+
+    /// <summary>Stages an already encoded write record (see <see cref="WriteRecord.Encode"/>).</summary>
+    public void PutWrite(byte[] encodedKey, ulong commitTs, byte[] writeBytes)
+        => Batch.Put(ColumnFamily.Write, MvccKey.AppendTs(encodedKey, commitTs), writeBytes);
 
     public void DeleteWrite(byte[] encodedKey, ulong commitTs)
         => Batch.Delete(ColumnFamily.Write, MvccKey.AppendTs(encodedKey, commitTs));
@@ -132,7 +212,11 @@ internal sealed class MvccTxn
         Batch.Clear();
         _pendingLocks = null;
         _pendingList = null;
-        Released?.Clear();
+        _firstPendingKey = null;
+        _firstPendingLock = null;
+        _firstReleased = default;
+        _moreReleased?.Clear();
+        ReleasedCount = 0;
         OnePcLocks?.Clear();
     }
 }

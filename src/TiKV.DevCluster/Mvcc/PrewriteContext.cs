@@ -10,7 +10,6 @@ internal sealed class PrewriteContext
     {
         StartTs = request.StartVersion;
         Primary = request.PrimaryLock;
-        PrimaryBytes = request.PrimaryLock.ToByteArray();
         ForUpdateTs = request.ForUpdateTs;
         IsPessimistic = request.ForUpdateTs != 0;
         SkipConstraintCheck = request.SkipConstraintCheck;
@@ -28,8 +27,6 @@ internal sealed class PrewriteContext
     public ulong StartTs { get; }
 
     public ByteString Primary { get; }
-
-    public byte[] PrimaryBytes { get; }
 
     public ulong ForUpdateTs { get; }
 

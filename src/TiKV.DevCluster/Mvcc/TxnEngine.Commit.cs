@@ -19,7 +19,7 @@ internal sealed partial class TxnEngine
 
         var encodedKeys = EncodeKeys(request.Keys);
         using var latch = await LatchAsync(encodedKeys, cancellationToken).ConfigureAwait(false);
-        var txn = new MvccTxn(request.StartVersion);
+        var txn = MvccTxn.Rent(request.StartVersion, 2 * encodedKeys.Length);
         try
         {
             for (var i = 0; i < encodedKeys.Length; i++)
@@ -34,6 +34,7 @@ internal sealed partial class TxnEngine
         }
 
         await ApplyAsync(txn).ConfigureAwait(false);
+        txn.Return();
         response.CommitVersion = request.CommitVersion;
         return response;
     }
@@ -73,7 +74,7 @@ internal sealed partial class TxnEngine
         var response = new BatchRollbackResponse();
         var encodedKeys = EncodeKeys(request.Keys);
         using var latch = await LatchAsync(encodedKeys, cancellationToken).ConfigureAwait(false);
-        var txn = new MvccTxn(request.StartVersion);
+        var txn = new MvccTxn(request.StartVersion, 2 * encodedKeys.Length);
         try
         {
             for (var i = 0; i < encodedKeys.Length; i++)
@@ -137,8 +138,7 @@ internal sealed partial class TxnEngine
             _ => WriteKind.Lock,
         };
         var overlapped = lockRecord.RollbackTs is { } rollbackTs && rollbackTs.Contains(commitTs);
-        var write = new WriteRecord(kind, txn.StartTs, lockRecord.ShortValue) { HasOverlappedRollback = overlapped };
-        txn.PutWrite(encodedKey, commitTs, write);
+        txn.PutWrite(encodedKey, commitTs, WriteRecord.Encode(kind, txn.StartTs, lockRecord.ShortValue, overlapped));
         txn.UnlockKey(encodedKey, commitTs);
     }
 
@@ -191,7 +191,7 @@ internal sealed partial class TxnEngine
         }
 
         // The primary's rollback must survive: it is what tells late secondaries and resolvers the outcome.
-        var isProtected = rawKey.Span.SequenceEqual(lockRecord.Primary);
+        var isProtected = rawKey.Span.SequenceEqual(lockRecord.Primary.Span);
         if (MakeRollback(txn.StartTs, isProtected, record) is { } write)
         {
             txn.PutWrite(encodedKey, txn.StartTs, write);

@@ -112,7 +112,7 @@ internal sealed partial class TxnEngine
     private async ValueTask RollbackPessimisticLocksAsync(byte[][] encodedKeys, ulong startTs, ulong forUpdateTs, CancellationToken cancellationToken)
     {
         using var latch = await LatchAsync(encodedKeys, cancellationToken).ConfigureAwait(false);
-        var txn = new MvccTxn(startTs);
+        var txn = new MvccTxn(startTs, encodedKeys.Length);
         foreach (var encoded in encodedKeys)
         {
             if (IsRollbackablePessimisticLock(_reader.LoadLock(txn, encoded), startTs, forUpdateTs))

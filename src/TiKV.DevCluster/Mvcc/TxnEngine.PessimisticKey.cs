@@ -13,7 +13,7 @@ internal sealed partial class TxnEngine
         CancellationToken cancellationToken)
     {
         using var latch = await LatchAsync(encodedKeys, cancellationToken).ConfigureAwait(false);
-        var txn = new MvccTxn(request.StartVersion);
+        var txn = new MvccTxn(request.StartVersion, encodedKeys.Length);
         var primary = request.PrimaryLock.ToByteArray();
         var results = new List<PessimisticKeyResult>(encodedKeys.Length);
         for (var i = 0; i < encodedKeys.Length; i++)

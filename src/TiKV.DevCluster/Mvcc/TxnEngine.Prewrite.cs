@@ -23,7 +23,7 @@ internal sealed partial class TxnEngine
 
         using var latch = await LatchAsync(encodedKeys, cancellationToken).ConfigureAwait(false);
         var props = new PrewriteContext(request);
-        var txn = new MvccTxn(props.StartTs);
+        var txn = MvccTxn.Rent(props.StartTs, mutations.Length);
         List<KeyError>? lockErrors = null;
         ulong finalMinCommitTs = 0;
         try
@@ -56,6 +56,7 @@ internal sealed partial class TxnEngine
         }
 
         await ApplyAsync(txn).ConfigureAwait(false);
+        txn.Return();
         return response;
     }
 
@@ -70,9 +71,10 @@ internal sealed partial class TxnEngine
         var mutations = new PrewriteMutation[source.Count];
         encodedKeys = new byte[source.Count][];
         Dictionary<uint, ulong>? constraints = null;
-        foreach (var constraint in request.ForUpdateTsConstraints)
+        var requestConstraints = request.ForUpdateTsConstraints;
+        for (var i = 0; i < requestConstraints.Count; i++)
         {
-            (constraints ??= [])[constraint.Index] = constraint.ExpectedForUpdateTs;
+            (constraints ??= [])[requestConstraints[i].Index] = requestConstraints[i].ExpectedForUpdateTs;
         }
 
         var isPessimistic = request.ForUpdateTs != 0;

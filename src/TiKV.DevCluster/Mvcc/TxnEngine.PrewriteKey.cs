@@ -251,7 +251,7 @@ internal sealed partial class TxnEngine
     private ulong WritePrewriteLock(PrewriteContext props, PrewriteMutation mutation, MvccTxn txn, LockStatus status, ulong statusTs)
     {
         var forUpdateTs = status == LockStatus.Pessimistic ? Math.Max(props.ForUpdateTs, statusTs) : props.ForUpdateTs;
-        var lockRecord = new LockRecord(mutation.LockKind!.Value, props.PrimaryBytes, props.StartTs, mutation.LockTtl)
+        var lockRecord = new LockRecord(mutation.LockKind!.Value, props.Primary.Memory, props.StartTs, mutation.LockTtl)
         {
             ForUpdateTs = forUpdateTs,
             TxnSize = props.TxnSize,

@@ -85,7 +85,7 @@ internal sealed partial class TxnEngine
     private TxnStatus CheckTxnStatusLockExists(MvccTxn txn, byte[] encoded, CheckTxnStatusRequest request, LockRecord lockRecord)
     {
         var rawKey = request.PrimaryKey;
-        if (request.VerifyIsPrimary && !rawKey.Span.SequenceEqual(lockRecord.Primary))
+        if (request.VerifyIsPrimary && !rawKey.Span.SequenceEqual(lockRecord.Primary.Span))
         {
             if (!request.ResolvingPessimisticLock && lockRecord.IsPessimistic)
             {

@@ -72,7 +72,7 @@ internal sealed partial class TxnEngine : IDisposable
             ReleaseMemoryLocks(txn);
         }
 
-        _lockWaits.WakeUp(txn.Released);
+        _lockWaits.WakeUp(txn);
     }
 
     private void ReleaseMemoryLocks(MvccTxn txn)

@@ -70,42 +70,45 @@ internal sealed class WriteRecord
     /// <summary>Reads only the type and start_ts, for scans that skip most records.</summary>
     public static WriteKind PeekKind(byte[] bytes) => bytes.Length > 0 ? (WriteKind)bytes[0] : throw new FormatException("Empty write record.");
 
-    public byte[] ToBytes()
+    public byte[] ToBytes() => Encode(Kind, StartTs, ShortValue, HasOverlappedRollback, IsProtected, GcFence);
+
+    /// <summary>The stored form of a record with these fields, without building the record first.</summary>
+    public static byte[] Encode(WriteKind kind, ulong startTs, ReadOnlyMemory<byte>? shortValue, bool hasOverlappedRollback, bool isProtected = false, ulong? gcFence = null)
     {
         var flags = (byte)0;
-        var size = 2 + RecordCodec.VarintSize(StartTs);
-        if (ShortValue is { } value)
+        var size = 2 + RecordCodec.VarintSize(startTs);
+        if (shortValue is { } value)
         {
             flags |= FlagShortValue;
             size += value.Length;
         }
 
-        if (HasOverlappedRollback)
+        if (hasOverlappedRollback)
         {
             flags |= FlagOverlappedRollback;
         }
 
-        if (IsProtected)
+        if (isProtected)
         {
             flags |= FlagProtected;
         }
 
-        if (GcFence is { } fence)
+        if (gcFence is { } fence)
         {
             flags |= FlagGcFence;
             size += RecordCodec.VarintSize(fence);
         }
 
         var buffer = new byte[size];
-        buffer[0] = (byte)Kind;
+        buffer[0] = (byte)kind;
         buffer[1] = flags;
-        var offset = RecordCodec.WriteVarint(buffer, 2, StartTs);
-        if (GcFence is { } gcFence)
+        var offset = RecordCodec.WriteVarint(buffer, 2, startTs);
+        if (gcFence is { } writtenFence)
         {
-            offset = RecordCodec.WriteVarint(buffer, offset, gcFence);
+            offset = RecordCodec.WriteVarint(buffer, offset, writtenFence);
         }
 
-        ShortValue?.Span.CopyTo(buffer.AsSpan(offset));
+        shortValue?.Span.CopyTo(buffer.AsSpan(offset));
         return buffer;
     }
 

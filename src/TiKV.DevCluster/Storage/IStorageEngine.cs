@@ -18,6 +18,42 @@ internal interface IStorageEngine : IAsyncDisposable
     bool TrySeek(ColumnFamily cf, ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, [NotNullWhen(true)] out byte[]? key, [NotNullWhen(true)] out byte[]? value);
 
     /// <summary>
+    /// Finds the first entry of <paramref name="cf"/> at or after <paramref name="versionKey"/> that has the same
+    /// length and the same bytes but the last 8: in TiKV's layout (user key + !ts), the newest version of the user
+    /// key with a timestamp at or below the one in <paramref name="versionKey"/>. Engines may answer from an index
+    /// of user keys; this default seeks, stepping over other keys that merely share the prefix.
+    /// </summary>
+    bool TrySeekVersion(ColumnFamily cf, ReadOnlySpan<byte> versionKey, [NotNullWhen(true)] out byte[]? key, [NotNullWhen(true)] out byte[]? value)
+    {
+        const int TsLength = 8;
+        key = null;
+        value = null;
+        if (versionKey.Length < TsLength)
+        {
+            return false;
+        }
+
+        var userKey = versionKey[..^TsLength];
+        ReadOnlySpan<byte> start = versionKey;
+        while (TrySeek(cf, start, default, out var found, out var foundValue) && found.AsSpan().StartsWith(userKey))
+        {
+            if (found.Length == versionKey.Length)
+            {
+                key = found;
+                value = foundValue;
+                return true;
+            }
+
+            // The smallest key after `found`: found + 0x00.
+            var next = new byte[found.Length + 1];
+            found.CopyTo(next, 0);
+            start = next;
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Enumerates the entries of <paramref name="cf"/> in [<paramref name="start"/>, <paramref name="end"/>)
     /// in ascending key order, or descending when <paramref name="reverse"/> is set. An empty
     /// <paramref name="end"/> means unbounded. The enumeration may observe writes made while it runs.

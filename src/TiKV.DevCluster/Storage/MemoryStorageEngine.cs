@@ -16,9 +16,15 @@ internal sealed class MemoryStorageEngine : IStorageEngine
     private const int OptimisticAttempts = 3;
 
     // Only the default CF (raw values and large transactional values) is read by exact key at volume. The write CF
-    // is only sought (versions of a key) and the lock CF holds just the in-flight locks, so a skip-list seek is as
-    // cheap there as a hash lookup and saves an index update on every write.
-    private readonly OrderedTable[] _tables = [new(pointIndex: true), new(pointIndex: false), new(pointIndex: false)];
+    // is sought by version, so it indexes each user key's newest version: a point read then costs the same however
+    // many versions the table holds. The lock CF holds just the in-flight locks, so a skip-list seek is as cheap
+    // there as a hash lookup and saves an index update on every write.
+    private readonly OrderedTable[] _tables =
+    [
+        new(pointIndex: true),
+        new(pointIndex: false),
+        new(pointIndex: false, versionIndex: true),
+    ];
     private readonly Lock _writeLock = new();
     private long _sequence;
 
@@ -31,6 +37,22 @@ internal sealed class MemoryStorageEngine : IStorageEngine
     {
         var node = Table(cf).SeekFirstAtLeast(start);
         if (node is null || (!end.IsEmpty && ByteKeyComparer.CompareKeys(node.Key, end) >= 0))
+        {
+            key = null;
+            value = null;
+            return false;
+        }
+
+        key = node.Key;
+        value = node.Value;
+        return true;
+    }
+
+    /// <inheritdoc />
+    public bool TrySeekVersion(ColumnFamily cf, ReadOnlySpan<byte> versionKey, [NotNullWhen(true)] out byte[]? key, [NotNullWhen(true)] out byte[]? value)
+    {
+        var node = Table(cf).SeekVersion(versionKey);
+        if (node is null)
         {
             key = null;
             value = null;
@@ -57,13 +79,13 @@ internal sealed class MemoryStorageEngine : IStorageEngine
             return new ValueTask(settled);
         }
 
-        var operations = batch.Operations;
         lock (_writeLock)
         {
             Interlocked.Increment(ref _sequence);
             try
             {
-                for (var i = 0; i < operations.Count; i++)
+                var operations = batch.Span;
+                for (var i = 0; i < operations.Length; i++)
                 {
                     var op = operations[i];
                     var table = Table(op.Cf);

@@ -5,7 +5,7 @@ namespace TiKV.DevCluster.Storage;
 
 /// <summary>
 /// One column family of <see cref="MemoryStorageEngine"/>: a skip list ordered by unsigned bytes for seeks and
-/// scans, plus (optionally) a hash index for point reads. A single writer at a time (the engine's write lock) mutates it;
+/// scans, plus (optionally) a hash index for point reads and a <see cref="VersionIndex"/> for version seeks. A single writer at a time (the engine's write lock) mutates it;
 /// any number of readers traverse it without locks. Removal unlinks a node but leaves its forward links intact,
 /// so a reader standing on it still reaches larger keys, and every step moves to a strictly larger key.
 /// </summary>
@@ -13,18 +13,30 @@ internal sealed class OrderedTable
 {
     private const int MaxHeight = 24;
 
+    // A version seek walks at most this many older-than-wanted versions from the newest one, then seeks instead.
+    private const int MaxVersionSteps = 16;
+
     private readonly SkipListNode _head = new([], [], MaxHeight);
     private readonly ConcurrentDictionary<byte[], SkipListNode>? _index;
     private readonly ConcurrentDictionary<byte[], SkipListNode>.AlternateLookup<ReadOnlySpan<byte>> _spanIndex;
+    private readonly VersionIndex? _versions;
     private readonly SkipListNode[] _preds = new SkipListNode[MaxHeight];
     private int _height = 1;
     private uint _random = 0x9E3779B9u;
     private long _bytes;
     private long _count;
 
-    /// <summary>Creates a table; <paramref name="pointIndex"/> adds a hash index for column families read by key.</summary>
-    public OrderedTable(bool pointIndex)
+    /// <summary>
+    /// Creates a table; <paramref name="pointIndex"/> adds a hash index for column families read by key,
+    /// <paramref name="versionIndex"/> a <see cref="VersionIndex"/> for column families sought by version.
+    /// </summary>
+    public OrderedTable(bool pointIndex, bool versionIndex = false)
     {
+        if (versionIndex)
+        {
+            _versions = new VersionIndex();
+        }
+
         if (pointIndex)
         {
             _index = new ConcurrentDictionary<byte[], SkipListNode>(ByteKeyComparer.Instance);
@@ -71,6 +83,54 @@ internal sealed class OrderedTable
         return next;
     }
 
+    /// <summary>
+    /// The first node at or after <paramref name="versionKey"/> that is a version of the same user key (same length,
+    /// same bytes but the last <see cref="VersionIndex.TsLength"/>), or null: the newest version at or below a
+    /// timestamp in TiKV's key layout. With a version index this starts from the user key's newest version.
+    /// </summary>
+    public SkipListNode? SeekVersion(ReadOnlySpan<byte> versionKey)
+    {
+        if (versionKey.Length < VersionIndex.TsLength)
+        {
+            return null;
+        }
+
+        if (_versions is not null)
+        {
+            switch (_versions.TryFind(versionKey, out var node))
+            {
+                case VersionIndexLookup.Absent:
+                    return null;
+                case VersionIndexLookup.Found:
+                    var userKey = versionKey[..^VersionIndex.TsLength];
+                    for (var steps = 0; node is not null && steps < MaxVersionSteps; steps++)
+                    {
+                        var key = node.Key;
+                        if (!key.AsSpan().StartsWith(userKey))
+                        {
+                            return null;
+                        }
+
+                        if (key.Length == versionKey.Length && ByteKeyComparer.CompareKeys(key, versionKey) >= 0)
+                        {
+                            return node;
+                        }
+
+                        node = node.NextAt(0);
+                    }
+
+                    if (node is null)
+                    {
+                        return null;
+                    }
+
+                    break;
+            }
+        }
+
+        return FirstVersionFrom(SeekFirstAtLeast(versionKey), versionKey);
+    }
+
     /// <summary>The last node with a key &lt; <paramref name="key"/> (or the last node when <paramref name="unbounded"/>), or null.</summary>
     public SkipListNode? SeekLastBefore(ReadOnlySpan<byte> key, bool unbounded)
     {
@@ -92,7 +152,7 @@ internal sealed class OrderedTable
     public void Put(byte[] key, byte[] value)
     {
         FindPredecessors(key);
-        var existing = _preds[0].Next[0];
+        var existing = _preds[0].NextAt(0);
         if (existing is not null && existing.Key.AsSpan().SequenceEqual(key))
         {
             Interlocked.Add(ref _bytes, value.LongLength - existing.Value.LongLength);
@@ -114,7 +174,7 @@ internal sealed class OrderedTable
         var node = new SkipListNode(key, value, height);
         for (var level = 0; level < height; level++)
         {
-            node.Next[level] = _preds[level].Next[level];
+            node.SetNext(level, _preds[level].NextAt(level));
         }
 
         // Link bottom-up: once reachable at level 0 the node is fully formed, and higher levels are only shortcuts.
@@ -124,6 +184,7 @@ internal sealed class OrderedTable
         }
 
         _index?.TryAdd(key, node);
+        _versions?.Added(node);
         Interlocked.Increment(ref _count);
         Interlocked.Add(ref _bytes, key.LongLength + value.LongLength);
     }
@@ -132,7 +193,7 @@ internal sealed class OrderedTable
     public void Remove(byte[] key)
     {
         FindPredecessors(key);
-        var node = _preds[0].Next[0];
+        var node = _preds[0].NextAt(0);
         if (node is null || !node.Key.AsSpan().SequenceEqual(key))
         {
             return;
@@ -211,13 +272,15 @@ internal sealed class OrderedTable
     /// <summary>Unlinks <paramref name="node"/>; <see cref="FindPredecessors"/> must have just run for its key.</summary>
     private void UnlinkFound(SkipListNode node)
     {
-        for (var level = node.Next.Length - 1; level >= 0; level--)
+        for (var level = node.Height - 1; level >= 0; level--)
         {
-            if (ReferenceEquals(_preds[level].Next[level], node))
+            if (ReferenceEquals(_preds[level].NextAt(level), node))
             {
-                _preds[level].SetNext(level, node.Next[level]);
+                _preds[level].SetNext(level, node.NextAt(level));
             }
         }
+
+        _versions?.Removed(node);
 
         Interlocked.Decrement(ref _count);
         Interlocked.Add(ref _bytes, -(node.Key.LongLength + node.Value.LongLength));
@@ -228,15 +291,31 @@ internal sealed class OrderedTable
         var node = _head;
         for (var level = _height - 1; level >= 0; level--)
         {
-            var next = node.Next[level];
+            var next = node.NextAt(level);
             while (next is not null && ByteKeyComparer.CompareKeys(next.Key, key) < 0)
             {
                 node = next;
-                next = node.Next[level];
+                next = node.NextAt(level);
             }
 
             _preds[level] = node;
         }
+    }
+
+    private static SkipListNode? FirstVersionFrom(SkipListNode? node, ReadOnlySpan<byte> versionKey)
+    {
+        var userKey = versionKey[..^VersionIndex.TsLength];
+        while (node is not null && node.Key.AsSpan().StartsWith(userKey))
+        {
+            if (node.Key.Length == versionKey.Length)
+            {
+                return node;
+            }
+
+            node = node.NextAt(0);
+        }
+
+        return null;
     }
 
     private int RandomHeight()

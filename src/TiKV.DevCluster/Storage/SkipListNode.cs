@@ -1,22 +1,29 @@
 namespace TiKV.DevCluster.Storage;
 
-/// <summary>A node of <see cref="OrderedTable"/>. Links and value are published with volatile writes.</summary>
+/// <summary>
+/// A node of <see cref="OrderedTable"/>. Links and value are published with volatile writes. The level-0 link is a
+/// field and only taller nodes (a quarter of them) carry an array for the upper levels: most nodes are one object,
+/// and a seek's last steps along level 0 touch one object per key instead of two.
+/// </summary>
 internal sealed class SkipListNode
 {
+    private readonly SkipListNode?[]? _upper;
     private byte[] _value;
+    private SkipListNode? _next;
+    private SkipListNode? _versionChain;
 
     public SkipListNode(byte[] key, byte[] value, int height)
     {
         Key = key;
         _value = value;
-        Next = new SkipListNode?[height];
+        _upper = height > 1 ? new SkipListNode?[height - 1] : null;
     }
 
     /// <summary>The key; immutable.</summary>
     public byte[] Key { get; }
 
-    /// <summary>Forward links, one per level.</summary>
-    public SkipListNode?[] Next { get; }
+    /// <summary>Number of levels the node is linked on.</summary>
+    public int Height => _upper is null ? 1 : _upper.Length + 1;
 
     /// <summary>The current value.</summary>
     public byte[] Value
@@ -25,9 +32,29 @@ internal sealed class SkipListNode
         set => Volatile.Write(ref _value, value);
     }
 
+    /// <summary>The hash of the key's user-key part, for nodes in a version index.</summary>
+    public int VersionHash { get; set; }
+
+    /// <summary>The next node in the same bucket of the version index.</summary>
+    public SkipListNode? VersionChain
+    {
+        get => Volatile.Read(ref _versionChain);
+        set => Volatile.Write(ref _versionChain, value);
+    }
+
     /// <summary>Reads the forward link at <paramref name="level"/>.</summary>
-    public SkipListNode? NextAt(int level) => Volatile.Read(ref Next[level]);
+    public SkipListNode? NextAt(int level) => level == 0 ? Volatile.Read(ref _next) : Volatile.Read(ref _upper![level - 1]);
 
     /// <summary>Publishes the forward link at <paramref name="level"/>.</summary>
-    public void SetNext(int level, SkipListNode? node) => Volatile.Write(ref Next[level], node);
+    public void SetNext(int level, SkipListNode? node)
+    {
+        if (level == 0)
+        {
+            Volatile.Write(ref _next, node);
+        }
+        else
+        {
+            Volatile.Write(ref _upper![level - 1], node);
+        }
+    }
 }
