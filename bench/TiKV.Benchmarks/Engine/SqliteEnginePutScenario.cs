@@ -11,12 +11,14 @@ namespace TiKV.Benchmarks.Engine;
 /// <c>per-writer</c> (each writer appends in its own key range: a group touches one spot per writer) or
 /// <c>random</c> (uniform over the key space). <c>--fsync on</c> makes every group commit fsync (power-loss
 /// safe); the engine's default (<c>off</c>) leaves an acknowledged write in the WAL through the OS (kill-safe).
+/// <c>fold-mb</c> and <c>max-memtable-mb</c> override the memtable sizes (see <see cref="SqliteStorageOptions"/>).
 /// </summary>
 internal sealed class SqliteEnginePutScenario : ILoadScenario
 {
     private readonly int _valueSize;
     private readonly string _pattern;
     private readonly bool _fsync;
+    private readonly SqliteStorageOptions _options;
     private long _sequence;
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "tikv-bench-" + Guid.NewGuid().ToString("N"));
     private SqliteStorageEngine? _engine;
@@ -38,9 +40,13 @@ internal sealed class SqliteEnginePutScenario : ILoadScenario
         }
 
         _fsync = fsync == "on";
+        var defaults = new SqliteStorageOptions();
+        var foldBytes = options.GetInt("fold-mb", (int)(defaults.MemtableFoldBytes >> 20)) * (1L << 20);
+        var maxBytes = options.GetInt("max-memtable-mb", (int)(Math.Max(defaults.MaxMemtableBytes, foldBytes) >> 20)) * (1L << 20);
+        _options = new SqliteStorageOptions { FsyncEveryCommit = _fsync, MemtableFoldBytes = foldBytes, MaxMemtableBytes = maxBytes };
     }
 
-    public string Description => $"sqlite engine one-put batches, writers={WorkerCount}, keys={_pattern}, fsync={(_fsync ? "every commit" : "off")}, value={_valueSize} B";
+    public string Description => $"sqlite engine one-put batches, writers={WorkerCount}, keys={_pattern}, fsync={(_fsync ? "every commit" : "off")}, value={_valueSize} B, memtable fold/max={_options.MemtableFoldBytes >> 20}/{_options.MaxMemtableBytes >> 20} MiB";
 
     public string Unit => "write";
 
@@ -48,7 +54,7 @@ internal sealed class SqliteEnginePutScenario : ILoadScenario
 
     public Task SetupAsync(CancellationToken cancellationToken)
     {
-        _engine = SqliteStorageEngine.Open(_directory, new SqliteStorageOptions { FsyncEveryCommit = _fsync });
+        _engine = SqliteStorageEngine.Open(_directory, _options);
         return Task.CompletedTask;
     }
 

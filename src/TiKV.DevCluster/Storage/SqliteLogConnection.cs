@@ -3,9 +3,10 @@ using Microsoft.Data.Sqlite;
 namespace TiKV.DevCluster.Storage;
 
 /// <summary>
-/// The write-ahead log of <see cref="SqliteStorageEngine"/>: a table in its own SQLite database holding every
-/// acknowledged operation under an increasing sequence (the rowid), so a group commit appends to the end of one
-/// B-tree, touching a few adjacent pages whatever keys the batches carry. Rows are deleted once folded into the
+/// The write-ahead log of <see cref="SqliteStorageEngine"/>: a table in its own SQLite database with one row per
+/// group commit (its operations as a <see cref="DurableLogRecord"/>) keyed by the sequence of its last operation
+/// (the rowid), so a commit appends to the end of one B-tree, touching a few adjacent pages whatever keys the
+/// batches carry. Rows are deleted once folded into the
 /// main tables. A separate database file lets the fold's long transactions run beside these commits.
 /// </summary>
 internal sealed class SqliteLogConnection : IDisposable
@@ -34,8 +35,8 @@ internal sealed class SqliteLogConnection : IDisposable
             // (survives a killed process); FULL also fsyncs it (survives losing the machine).
             Execute("PRAGMA journal_mode=WAL");
             Execute(fsyncEveryCommit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-            Execute("CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, op INTEGER NOT NULL, cf INTEGER NOT NULL, k BLOB NOT NULL, v BLOB NOT NULL, e BLOB NOT NULL)");
-            _append = new SqliteStatement(_connection, "INSERT INTO log (seq, op, cf, k, v, e) VALUES ($seq, $op, $cf, $k, $v, $e)");
+            Execute("CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, ops BLOB NOT NULL)");
+            _append = new SqliteStatement(_connection, "INSERT INTO log (seq, ops) VALUES ($seq, $ops)");
             _truncate = new SqliteStatement(_connection, "DELETE FROM log WHERE seq <= $seq");
             _begin = new SqliteStatement(_connection, "BEGIN IMMEDIATE");
             _commit = new SqliteStatement(_connection, "COMMIT");
@@ -54,15 +55,11 @@ internal sealed class SqliteLogConnection : IDisposable
 
     public void Rollback() => _rollback.Execute();
 
-    /// <summary>Appends one operation at <paramref name="sequence"/>; inside a transaction.</summary>
-    public void Append(long sequence, in WriteOperation op)
+    /// <summary>Appends one group's record, whose last operation has <paramref name="sequence"/>; inside a transaction.</summary>
+    public void Append(long sequence, ReadOnlySpan<byte> record)
     {
         _append.BindInt64(1, sequence);
-        _append.BindInt64(2, (long)op.Kind);
-        _append.BindInt64(3, (long)op.Cf);
-        _append.BindBlob(4, op.Key);
-        _append.BindBlob(5, op.Value);
-        _append.BindBlob(6, op.End);
+        _append.BindBlob(2, record);
         _append.Execute();
     }
 
@@ -80,22 +77,18 @@ internal sealed class SqliteLogConnection : IDisposable
         return statement.Step() ? statement.ColumnInt64(0) : 0;
     }
 
-    /// <summary>Replays the operations after <paramref name="sequence"/> in log order.</summary>
+    /// <summary>
+    /// Replays the groups whose operations come after <paramref name="sequence"/>, in log order, each operation with
+    /// the sequence of its group's last one (folds only ever end at a group's end).
+    /// </summary>
     public void ReadAfter(long sequence, Action<long, WriteOperation> apply)
     {
-        using var statement = new SqliteStatement(_connection, "SELECT seq, op, cf, k, v, e FROM log WHERE seq > $seq ORDER BY seq");
+        using var statement = new SqliteStatement(_connection, "SELECT seq, ops FROM log WHERE seq > $seq ORDER BY seq");
         statement.BindInt64(1, sequence);
         while (statement.Step())
         {
             var seq = statement.ColumnInt64(0);
-            var kind = statement.ColumnInt64(1);
-            var cf = statement.ColumnInt64(2);
-            if (kind is < (long)WriteOperationKind.Put or > (long)WriteOperationKind.DeleteRange || cf is < (long)ColumnFamily.Default or > (long)ColumnFamily.Write)
-            {
-                throw new InvalidDataException($"Write-ahead log row {seq} holds unknown operation {kind} or column family {cf}.");
-            }
-
-            apply(seq, new WriteOperation((WriteOperationKind)kind, (ColumnFamily)cf, statement.ColumnBlob(3), statement.ColumnBlob(4), statement.ColumnBlob(5)));
+            DurableLogRecord.Read(statement.ColumnBlob(1), seq, op => apply(seq, op));
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Data.Sqlite;
 
 namespace TiKV.DevCluster.Storage;
@@ -6,6 +7,10 @@ namespace TiKV.DevCluster.Storage;
 internal sealed partial class SqliteStorageEngine
 {
     // How often a writer held back by a full memtable re-checks whether the fold it waits for has failed.
+    // The log record buffer is reused between commits; one grown past this by a huge group is let go afterwards.
+    private const int RecordBufferBytes = 64 * 1024;
+    private const int MaxKeptRecordBufferBytes = 4 << 20;
+
     private static readonly TimeSpan BackpressurePoll = TimeSpan.FromMilliseconds(50);
 
     // The memtable lock guards which layers are active and frozen and every change to the active layer, so a
@@ -17,6 +22,7 @@ internal sealed partial class SqliteStorageEngine
     // Owned by the write loop (and by the constructor before it starts).
     private long _sequence;
     private long _truncatedSequence = -1;
+    private ArrayBufferWriter<byte> _record = new(RecordBufferBytes);
 
     /// <inheritdoc />
     public ValueTask WriteAsync(WriteBatch batch, CancellationToken cancellationToken = default)
@@ -122,15 +128,14 @@ internal sealed partial class SqliteStorageEngine
                 _log.Truncate(folded);
             }
 
+            _record.ResetWrittenCount();
             foreach (var pending in group)
             {
-                var operations = pending.Batch.Operations;
-                for (var i = 0; i < operations.Count; i++)
-                {
-                    _log.Append(++_sequence, operations[i]);
-                }
+                DurableLogRecord.Write(_record, pending.Batch.Operations);
+                _sequence += pending.Batch.Count;
             }
 
+            _log.Append(_sequence, _record.WrittenSpan);
             _log.Commit();
         }
         catch (SqliteException ex)
@@ -143,6 +148,11 @@ internal sealed partial class SqliteStorageEngine
         }
 
         _truncatedSequence = Math.Max(_truncatedSequence, folded);
+        if (_record.Capacity > MaxKeptRecordBufferBytes)
+        {
+            _record = new ArrayBufferWriter<byte>(RecordBufferBytes);
+        }
+
         lock (_memtableLock)
         {
             foreach (var pending in group)

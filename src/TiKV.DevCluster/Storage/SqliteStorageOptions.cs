@@ -15,13 +15,15 @@ internal sealed class SqliteStorageOptions
 
     /// <summary>
     /// Size (approximate memory, in bytes) at which the memtable of logged writes is frozen and folded into the
-    /// main tables in one sorted transaction. Larger folds touch each table page for more keys. Default 16 MiB.
+    /// main tables in one sorted transaction. Larger folds touch each table page for more keys but keep more objects alive
+    /// for the garbage collector to trace. Default 4 MiB.
     /// </summary>
-    public long MemtableFoldBytes { get; init; } = 16L << 20;
+    public long MemtableFoldBytes { get; init; } = 4L << 20;
 
     /// <summary>
     /// Size the memtable may reach while the previous one is still being folded; beyond it, writes wait for that
-    /// fold (backpressure), which bounds the memory held. At least <see cref="MemtableFoldBytes"/>. Default 64 MiB.
+    /// fold (backpressure), which bounds the memory held. A memtable that grew while a fold ran is folded whole next,
+    /// so folds grow when they fall behind. At least <see cref="MemtableFoldBytes"/>. Default 16 MiB.
     /// </summary>
-    public long MaxMemtableBytes { get; init; } = 64L << 20;
+    public long MaxMemtableBytes { get; init; } = 16L << 20;
 }
