@@ -11,6 +11,7 @@ namespace TiKV.Client.Locate.Internal;
 internal sealed class CachedRegion
 {
     private readonly long _ttlTicks;
+    private readonly UInt128 _endPrefix;
     private int _leaderIndex;
     private int _sendFailures;
     private long _expiresAt;
@@ -23,6 +24,7 @@ internal sealed class CachedRegion
         Meta = meta;
         StartKey = meta.StartKey.ToByteArray();
         EndKey = meta.EndKey.ToByteArray();
+        _endPrefix = KeyPrefix.Of(EndKey);
         Epoch = meta.RegionEpoch ?? new RegionEpoch();
         _ttlTicks = ttlTicks;
         _expiresAt = now + ttlTicks;
@@ -70,6 +72,21 @@ internal sealed class CachedRegion
         }
 
         return context;
+    }
+
+    /// <summary>
+    /// True when <paramref name="key"/> (whose <see cref="KeyPrefix"/> is <paramref name="keyPrefix"/>) sorts below
+    /// the end key, i.e. the region extends past it. Decided on the prefixes when they differ, so the end key
+    /// itself is read only when the two share their first 16 bytes.
+    /// </summary>
+    public bool EndsAbove(ReadOnlySpan<byte> key, UInt128 keyPrefix)
+    {
+        if (EndKey.Length == 0 || keyPrefix < _endPrefix)
+        {
+            return true;
+        }
+
+        return keyPrefix == _endPrefix && key.SequenceCompareTo(EndKey) < 0;
     }
 
     public bool Contains(ReadOnlySpan<byte> key) =>

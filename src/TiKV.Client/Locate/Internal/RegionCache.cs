@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using TiKV.Client.Diagnostics.Internal;
 using TiKV.Client.Pd.Internal;
@@ -8,12 +7,15 @@ namespace TiKV.Client.Locate.Internal;
 
 /// <summary>
 /// Regions sorted by start key (non-overlapping), with O(log n) lookup by key under a reader/writer lock,
-/// plus an index by id. Misses are loaded from PD (see RegionCache.Load.cs); entries expire after an idle
+/// plus an index by id. Lookups binary-search a dense array of start-key prefixes (RegionCache.Search.cs). Misses are loaded from PD (see RegionCache.Load.cs); entries expire after an idle
 /// TTL with per-region jitter, like client-go's regionCacheTTLSec.
 /// </summary>
 internal sealed partial class RegionCache : IDisposable
 {
     private readonly List<CachedRegion> _sorted = [];
+
+    // The first 16 bytes of each region's start key, parallel to _sorted (see RegionCache.Search.cs).
+    private readonly List<UInt128> _prefixes = [];
     private readonly Dictionary<ulong, CachedRegion> _byId = [];
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly IPdClient _pd;
@@ -53,10 +55,11 @@ internal sealed partial class RegionCache : IDisposable
     public CachedRegion? TryLocateKey(ReadOnlySpan<byte> key)
     {
         CachedRegion? region;
+        var prefix = PrefixOf(key);
         _lock.EnterReadLock();
         try
         {
-            var index = FloorIndex(key, inclusive: true);
+            var index = FloorIndex(key, prefix, inclusive: true);
             region = index >= 0 ? _sorted[index] : null;
         }
         finally
@@ -64,7 +67,8 @@ internal sealed partial class RegionCache : IDisposable
             _lock.ExitReadLock();
         }
 
-        return Accept(region, region is not null && region.Contains(key));
+        // The search found the last region starting at or below the key; it holds the key if it ends above it.
+        return Accept(region, region is not null && region.EndsAbove(key, prefix));
     }
 
     /// <summary>The cached region holding the keys just below <paramref name="key"/> (start &lt; key ≤ end); empty = +inf.</summary>
@@ -74,7 +78,7 @@ internal sealed partial class RegionCache : IDisposable
         _lock.EnterReadLock();
         try
         {
-            var index = key.Length == 0 ? _sorted.Count - 1 : FloorIndex(key, inclusive: false);
+            var index = key.Length == 0 ? _sorted.Count - 1 : FloorIndex(key, PrefixOf(key), inclusive: false);
             region = index >= 0 ? _sorted[index] : null;
         }
         finally
@@ -132,7 +136,9 @@ internal sealed partial class RegionCache : IDisposable
             }
 
             _sorted.Insert(index, region);
+            _prefixes.Insert(index, PrefixOf(region.StartKey));
             _byId[region.Id] = region;
+            RebuildSummary();
         }
         finally
         {
@@ -152,6 +158,7 @@ internal sealed partial class RegionCache : IDisposable
             if (_byId.TryGetValue(region.Id, out var current) && ReferenceEquals(current, region))
             {
                 RemoveLocked(region);
+                RebuildSummary();
             }
         }
         finally
@@ -251,50 +258,6 @@ internal sealed partial class RegionCache : IDisposable
         return region;
     }
 
-    /// <summary>Index of the last region whose start key is ≤ key (or &lt; key when not inclusive); -1 if none.</summary>
-    private int FloorIndex(ReadOnlySpan<byte> key, bool inclusive)
-    {
-        var span = CollectionsMarshal.AsSpan(_sorted);
-        int lo = 0, hi = span.Length - 1, found = -1;
-        while (lo <= hi)
-        {
-            var mid = lo + ((hi - lo) >> 1);
-            var cmp = span[mid].StartKey.AsSpan().SequenceCompareTo(key);
-            if (cmp < 0 || (inclusive && cmp == 0))
-            {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return found;
-    }
-
-    /// <summary>Index of the first region whose start key is ≥ key.</summary>
-    private int LowerBound(ReadOnlySpan<byte> key)
-    {
-        var span = CollectionsMarshal.AsSpan(_sorted);
-        int lo = 0, hi = span.Length;
-        while (lo < hi)
-        {
-            var mid = lo + ((hi - lo) >> 1);
-            if (span[mid].StartKey.AsSpan().SequenceCompareTo(key) < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
-
     private void RemoveLocked(CachedRegion region)
     {
         var index = LowerBound(region.StartKey);
@@ -312,6 +275,7 @@ internal sealed partial class RegionCache : IDisposable
     {
         var removed = _sorted[index];
         _sorted.RemoveAt(index);
+        _prefixes.RemoveAt(index);
         if (_byId.TryGetValue(removed.Id, out var current) && ReferenceEquals(current, removed))
         {
             _byId.Remove(removed.Id);
