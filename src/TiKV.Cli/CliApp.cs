@@ -32,7 +32,14 @@ internal static class CliApp
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    /// <summary>
+    /// The exit code of a command line that cannot be parsed (an unknown command or option, a value of the wrong type, a
+    /// missing argument), the same for every command as docs/cli.md says. Values that parse but make no sense
+    /// (<c>--kv 0</c>, an empty key) are each command's own check and exit with 2.
+    /// </summary>
+    public const int ParseErrorExitCode = 1;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
         var root = BuildRootCommand();
         var configuration = new InvocationConfiguration();
@@ -47,6 +54,7 @@ internal static class CliApp
         }
 
         var parseResult = root.Parse(args);
-        return await parseResult.InvokeAsync(configuration).ConfigureAwait(false);
+        var exitCode = await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        return parseResult.Errors.Count > 0 ? ParseErrorExitCode : exitCode;
     }
 }

@@ -38,11 +38,23 @@ public sealed class DevCluster : IAsyncDisposable
 
     /// <summary>
     /// Whether PD or a store had to listen on another port than requested because the requested one was busy
-    /// (only when started with <c>fallBackToFreePorts</c>).
+    /// (see <see cref="PortFallbacks"/>).
     /// </summary>
-    public bool AnyPortFellBack => _runtime.Pd.PortFellBack || _runtime.Stores.Any(s => s.PortFellBack || s.StatusPortFellBack);
+    public bool AnyPortFellBack =>
+        _runtime.PortFallbacks.Count > 0 || _runtime.Pd.PortFellBack || _runtime.Stores.Any(s => s.PortFellBack || s.StatusPortFellBack);
 
-    /// <summary>Starts a cluster; with <see cref="DevClusterOptions.DataDirectory"/> set, reopens the one stored there.</summary>
+    /// <summary>
+    /// The ports that were busy when the cluster started and the ports used instead: requested ports when started
+    /// with <c>fallBackToFreePorts</c>, and ports a reopened durable cluster had saved from an earlier run that asked
+    /// for ephemeral ones (another process may hold them now).
+    /// </summary>
+    public IReadOnlyList<DevPortFallback> PortFallbacks => _runtime.PortFallbacks;
+
+    /// <summary>
+    /// Starts a cluster; with <see cref="DevClusterOptions.DataDirectory"/> set, reopens the one stored there. A
+    /// reopened cluster's stores listen on the ports they listened on before; where those were ephemeral ports that
+    /// are busy now, they take free ones, as a fresh start would (see <see cref="PortFallbacks"/>).
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="IOException">A requested port is in use.</exception>
     public static Task<DevCluster> StartAsync(DevClusterOptions? options = null, CancellationToken cancellationToken = default) =>

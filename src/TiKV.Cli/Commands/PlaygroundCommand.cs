@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using TiKV.DevCluster;
 
@@ -16,6 +17,20 @@ namespace TiKV.Cli.Commands;
 /// </summary>
 internal static class PlaygroundCommand
 {
+    /// <summary>The <c>--log-level</c> names (tiup's short ones and .NET's long ones).</summary>
+    private static readonly Dictionary<string, LogLevel> LogLevels = new(StringComparer.Ordinal)
+    {
+        ["trace"] = LogLevel.Trace,
+        ["debug"] = LogLevel.Debug,
+        ["info"] = LogLevel.Information,
+        ["information"] = LogLevel.Information,
+        ["warn"] = LogLevel.Warning,
+        ["warning"] = LogLevel.Warning,
+        ["error"] = LogLevel.Error,
+        ["critical"] = LogLevel.Critical,
+        ["none"] = LogLevel.None,
+    };
+
     public static Command Create()
     {
         var kv = new Option<int>("--kv") { Description = "Number of TiKV stores.", DefaultValueFactory = _ => 3 };
@@ -26,10 +41,16 @@ internal static class PlaygroundCommand
         var tag = new Option<string?>("--tag") { Description = "Keep the cluster's data in ~/.tikvnet/data/NAME across runs." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Keep the cluster's data in DIR across runs." };
         var readyFile = new Option<string?>("--ready-file") { Description = "Write the endpoints as JSON to FILE once the cluster is ready." };
+        var logLevel = new Option<string>("--log-level")
+        {
+            Description = "Print the cluster's log at this level and above on stderr: trace, debug, info, warn, error or none.",
+            DefaultValueFactory = _ => "none",
+        };
+        logLevel.AcceptOnlyFromAmong([.. LogLevels.Keys]);
 
         var command = new Command("playground", "Start an embedded TiKV cluster (PD + stores) for development; Ctrl-C stops it.")
         {
-            kv, host, pdPort, kvPort, statusPort, tag, dataDir, readyFile,
+            kv, host, pdPort, kvPort, statusPort, tag, dataDir, readyFile, logLevel,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             new Settings(
@@ -40,7 +61,8 @@ internal static class PlaygroundCommand
                 parseResult.GetValue(statusPort),
                 parseResult.GetValue(tag),
                 parseResult.GetValue(dataDir),
-                parseResult.GetValue(readyFile)),
+                parseResult.GetValue(readyFile),
+                LogLevels[parseResult.GetValue(logLevel)!]),
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error,
             cancellationToken));
@@ -59,8 +81,10 @@ internal static class PlaygroundCommand
         var dataDirectory = settings.DataDir ?? (settings.Tag is { } tag
             ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".tikvnet", "data", tag)
             : null);
+        using var loggerFactory = settings.LogLevel == LogLevel.None ? null : new PlaygroundLoggerFactory(error, settings.LogLevel);
         var options = new DevClusterOptions
         {
+            LoggerFactory = loggerFactory,
             StoreCount = settings.Kv,
             Host = settings.Host,
             PdPort = settings.PdPort,
@@ -86,15 +110,20 @@ internal static class PlaygroundCommand
 
         await using (cluster.ConfigureAwait(false))
         {
+            // The ready file first: whoever waits for it should not wait for the console set-up as well.
+            if (settings.ReadyFile is { } readyFile)
+            {
+                WriteReadyFile(readyFile, cluster);
+            }
+
             var console = AnsiConsole.Create(new AnsiConsoleSettings
             {
                 Out = new AnsiConsoleOutput(output),
                 Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
             });
-            ReportFallbacks(console, settings, cluster);
-            if (settings.ReadyFile is { } readyFile)
+            foreach (var fallback in cluster.PortFallbacks)
             {
-                WriteReadyFile(readyFile, cluster);
+                console.MarkupLine($"[yellow]Port {fallback.RequestedPort} is busy; {Markup.Escape(fallback.Endpoint)} listens on {fallback.Port} instead.[/]");
             }
 
             PrintTable(console, cluster, dataDirectory, started.Elapsed);
@@ -148,31 +177,6 @@ internal static class PlaygroundCommand
         return string.IsNullOrWhiteSpace(settings.Host) ? "--host must not be empty." : null;
     }
 
-    private static void ReportFallbacks(IAnsiConsole console, Settings settings, DevCluster.DevCluster cluster)
-    {
-        if (!cluster.AnyPortFellBack)
-        {
-            return;
-        }
-
-        Report("PD", settings.PdPort, cluster.PdAddress);
-        var stores = cluster.Stores;
-        for (var i = 0; i < stores.Count; i++)
-        {
-            Report($"store {stores[i].Id}", settings.KvPort == 0 ? 0 : settings.KvPort + i, stores[i].Address);
-            Report($"store {stores[i].Id} status", settings.StatusPort == 0 ? 0 : settings.StatusPort + i, stores[i].StatusAddress);
-        }
-
-        void Report(string what, int requested, string address)
-        {
-            var actual = int.Parse(address[(address.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-            if (requested != 0 && requested != actual)
-            {
-                console.MarkupLine($"[yellow]Port {requested} is busy; {Markup.Escape(what)} listens on {actual} instead.[/]");
-            }
-        }
-    }
-
     private static void PrintTable(IAnsiConsole console, DevCluster.DevCluster cluster, string? dataDirectory, TimeSpan elapsed)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"TiKV playground (cluster id {cluster.ClusterId})");
@@ -206,5 +210,5 @@ internal static class PlaygroundCommand
         File.Move(temp, full, overwrite: true);
     }
 
-    private sealed record Settings(int Kv, string Host, int PdPort, int KvPort, int StatusPort, string? Tag, string? DataDir, string? ReadyFile);
+    private sealed record Settings(int Kv, string Host, int PdPort, int KvPort, int StatusPort, string? Tag, string? DataDir, string? ReadyFile, LogLevel LogLevel);
 }

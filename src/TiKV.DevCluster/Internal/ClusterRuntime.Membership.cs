@@ -15,13 +15,10 @@ internal sealed partial class ClusterRuntime
     {
         RequirePd("adding a store");
         var index = Stores.Count;
-        var store = new StoreNode(
-            Ids.Next(),
-            Options.Host,
-            Options.StorePortBase == 0 ? 0 : Math.Min(65535, Options.StorePortBase + index),
-            Options.StatusPortBase == 0 ? 0 : Math.Min(65535, Options.StatusPortBase + index),
-            Logger,
-            Time);
+        var port = Options.StorePortBase == 0 ? 0 : Math.Min(65535, Options.StorePortBase + index);
+        var statusPort = Options.StatusPortBase == 0 ? 0 : Math.Min(65535, Options.StatusPortBase + index);
+        var store = new StoreNode(Ids.Next(), Options.Host, port, statusPort, Logger, Time);
+        _requestedPorts[store.Id] = (port, statusPort);
         try
         {
             // The port after the initial stores may well be taken (by the status ports, say): fall back to a free one.

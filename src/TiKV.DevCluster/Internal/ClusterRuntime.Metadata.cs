@@ -23,7 +23,15 @@ internal sealed partial class ClusterRuntime
                 TsoUpperBoundMs = Interlocked.Read(ref _tsoUpperBoundMs),
                 GcSafePoint = GcSafePoints.GcSafePoint,
                 ServiceSafePoints = [.. GcSafePoints.Services.Select(s => new ServiceSafePointRecord { ServiceId = s.ServiceId, ExpiredAt = s.ExpiredAt, SafePoint = s.SafePoint })],
-                Stores = [.. Stores.Select(s => new StoreRecord { Id = s.Id, Port = s.Port, StatusPort = s.StatusPort, State = (int)s.MetaState })],
+                Stores = [.. Stores.Select(s => new StoreRecord
+                {
+                    Id = s.Id,
+                    Port = s.Port,
+                    StatusPort = s.StatusPort,
+                    RequestedPort = RequestedPortsOf(s).Port,
+                    RequestedStatusPort = RequestedPortsOf(s).StatusPort,
+                    State = (int)s.MetaState,
+                })],
                 Regions = [.. Regions.All.Select(r => new RegionRecord
                 {
                     Id = r.Id,

@@ -254,7 +254,7 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
         var peers = stores.Take(MaxReplicas).Select(s => new RegionPeer(ids.Next(), s.Id)).ToImmutableArray();
         var first = new RegionState(regionId, [], [], 1, 1, peers, peers[0].StoreId, RegionSplitter.InitialTerm);
         var (raw, txn) = OpenEngines(options);
-        return new ClusterRuntime(
+        var runtime = new ClusterRuntime(
             options,
             ClusterIdGenerator.Generate(time.GetUtcNow()),
             ids,
@@ -267,15 +267,19 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
             new GcSafePointManager(),
             file,
             loggerFactory);
+        foreach (var store in stores)
+        {
+            runtime._requestedPorts[store.Id] = (store.Port, store.StatusPort);
+        }
+
+        return runtime;
     }
 
     private static ClusterRuntime Restore(DevClusterOptions options, ClusterMetadata metadata, MetadataFile? file, ILoggerFactory loggerFactory, ILogger logger)
     {
         var time = options.TimeProvider;
-        var stores = metadata.Stores
-            .OrderBy(s => s.Id)
-            .Select(s => new StoreNode(s.Id, options.Host, s.Port, s.StatusPort, logger, time) { MetaState = (StoreState)s.State })
-            .ToList();
+        var restored = metadata.Stores.OrderBy(s => s.Id).Select(s => RestoreStore(options, s, logger)).ToList();
+        var stores = restored.Select(r => r.Store).ToList();
         if (stores.Count == 0 || metadata.Regions.Count == 0)
         {
             throw new InvalidDataException($"Cluster metadata in '{file?.Path}' has no stores or no regions.");
@@ -298,8 +302,19 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
         var gc = new GcSafePointManager(
             metadata.GcSafePoint,
             metadata.ServiceSafePoints.Select(s => new ServiceSafePoint(s.ServiceId, s.ExpiredAt, s.SafePoint)));
-        return new ClusterRuntime(
+        var runtime = new ClusterRuntime(
             options, metadata.ClusterId, ids, new RegionTable(regions), stores, raw, txn, null, metadata.TsoUpperBoundMs, gc, file, loggerFactory);
+        foreach (var record in metadata.Stores)
+        {
+            runtime._requestedPorts[record.Id] = (record.RequestedPort ?? 0, record.RequestedStatusPort ?? 0);
+        }
+
+        foreach (var (store, saved) in restored)
+        {
+            runtime._savedPorts[store.Id] = saved;
+        }
+
+        return runtime;
     }
 
     private static (RawStore Raw, TxnEngine Txn) OpenEngines(DevClusterOptions options)
@@ -327,8 +342,10 @@ internal sealed partial class ClusterRuntime : IAsyncDisposable
     private async Task StartServersAsync(bool fallBack, CancellationToken cancellationToken)
     {
         Pd = new PdServer(this);
+        var askedPorts = Stores.ToDictionary(s => s.Id, s => (s.Port, s.StatusPort));
         var starts = new List<Task> { Pd.StartAsync(Options.Host, Options.PdPort, fallBack, cancellationToken) };
         starts.AddRange(Stores.Where(s => s.MetaState != StoreState.Tombstone).Select(s => StartStoreCoreAsync(s, fallBack, cancellationToken)));
         await Task.WhenAll(starts).ConfigureAwait(false);
+        CollectPortFallbacks(askedPorts);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
 using TiKV.Grpc;
 
@@ -43,6 +44,25 @@ internal static class PortBinding
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Whether nothing listens on <paramref name="host"/>:<paramref name="port"/> now (a bind probe; the port may
+    /// still be taken before it is bound for real, which then fails as a busy port does).
+    /// </summary>
+    public static bool IsFree(string host, int port)
+    {
+        var address = IPAddress.TryParse(host.Trim('[', ']'), out var parsed) ? parsed : IPAddress.Loopback;
+        using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(new IPEndPoint(address, port));
+            return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+        {
+            return false;
+        }
     }
 
     /// <summary><c>host:port</c>, with brackets around IPv6 literals.</summary>

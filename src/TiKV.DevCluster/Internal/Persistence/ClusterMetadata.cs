@@ -43,6 +43,15 @@ internal sealed class StoreRecord
     /// <summary>The status port it last listened on.</summary>
     public int StatusPort { get; set; }
 
+    /// <summary>
+    /// The gRPC port the cluster asked for (0 = ephemeral; absent in files written before it was kept, read as 0). A
+    /// reopened cluster prefers <see cref="Port"/> but takes a free port when an ephemeral one has been taken since.
+    /// </summary>
+    public int? RequestedPort { get; set; }
+
+    /// <summary>The status port the cluster asked for (0 = ephemeral), as <see cref="RequestedPort"/>.</summary>
+    public int? RequestedStatusPort { get; set; }
+
     /// <summary>PD's state of the store (metapb.StoreState: 0 Up, 1 Offline, 2 Tombstone).</summary>
     public int State { get; set; }
 }
