@@ -8,7 +8,7 @@ namespace TiKV.DevCluster.Storage;
 /// </summary>
 internal sealed class DurableMemtable
 {
-    // Accounted per entry on top of key and value: the sorted-set node and the entry object.
+    // Accounted per entry on top of key and value: the sorted-set node holding it and the arrays' headers.
     private const int EntryOverhead = 80;
 
     private readonly SortedSet<DurableMemtableEntry>[] _entries =
@@ -62,7 +62,7 @@ internal sealed class DurableMemtable
                     foreach (var doomed in InRange(set, op.Key, op.End, reverse: false).ToList())
                     {
                         set.Remove(doomed);
-                        Bytes -= Size(doomed.Key, doomed.Value);
+                        Bytes -= Size(doomed.StoredKey, doomed.Value);
                     }
                 }
 
@@ -86,7 +86,7 @@ internal sealed class DurableMemtable
         var ranges = _ranges[(int)cf];
         for (var i = 0; i < ranges.Count; i++)
         {
-            if (ranges[i].Covers(probe.Key))
+            if (ranges[i].Covers(probe.StoredKey))
             {
                 return DurableLookup.Deleted;
             }
@@ -115,7 +115,7 @@ internal sealed class DurableMemtable
                 return true;
             }
 
-            into.Add(new KeyValuePair<byte[], byte[]?>(entry.Key, entry.Value));
+            into.Add(new KeyValuePair<byte[], byte[]?>(entry.StoredKey, entry.Value));
         }
 
         return false;
@@ -141,7 +141,7 @@ internal sealed class DurableMemtable
                 if (entry.Value is not null)
                 {
                     keys++;
-                    bytes += entry.Key.Length + entry.Value.Length;
+                    bytes += entry.StoredKey.Length + entry.Value.Length;
                 }
             }
         }
@@ -169,7 +169,7 @@ internal sealed class DurableMemtable
         var view = set.GetViewBetween(low, high);
         foreach (var entry in reverse ? view.Reverse() : view)
         {
-            if (end.Length != 0 && entry.Key.AsSpan().SequenceEqual(end))
+            if (end.Length != 0 && entry.StoredKey.AsSpan().SequenceEqual(end))
             {
                 if (reverse)
                 {
@@ -193,9 +193,11 @@ internal sealed class DurableMemtable
             return;
         }
 
+        // Entries are immutable structs inside the set's nodes: an overwrite replaces the entry.
         set.TryGetValue(entry, out var existing);
-        Bytes += (value?.Length ?? 0) - (existing!.Value?.Length ?? 0);
-        existing.Value = value;
+        set.Remove(existing);
+        set.Add(entry);
+        Bytes += (value?.Length ?? 0) - (existing.Value?.Length ?? 0);
     }
 
     private static long Size(byte[] key, byte[]? value) => key.Length + (value?.Length ?? 0) + EntryOverhead;

@@ -8,30 +8,20 @@ internal sealed class DurableMemtableEntryComparer : IComparer<DurableMemtableEn
 {
     public static readonly DurableMemtableEntryComparer Instance = new();
 
-    /// <summary>Sorts after every real key; never stored.</summary>
-    public static readonly DurableMemtableEntry AfterAll = new([], null);
+    /// <summary>Sorts after every real key (its key is null); never stored.</summary>
+    public static readonly DurableMemtableEntry AfterAll = new(null, null);
 
     private DurableMemtableEntryComparer()
     {
     }
 
-    public int Compare(DurableMemtableEntry? x, DurableMemtableEntry? y)
+    public int Compare(DurableMemtableEntry x, DurableMemtableEntry y)
     {
-        if (ReferenceEquals(x, y))
+        if (x.Key is null)
         {
-            return 0;
+            return y.Key is null ? 0 : 1;
         }
 
-        if (ReferenceEquals(x, AfterAll) || y is null)
-        {
-            return 1;
-        }
-
-        if (ReferenceEquals(y, AfterAll) || x is null)
-        {
-            return -1;
-        }
-
-        return x.Key.AsSpan().SequenceCompareTo(y.Key);
+        return y.Key is null ? -1 : x.Key.AsSpan().SequenceCompareTo(y.Key);
     }
 }

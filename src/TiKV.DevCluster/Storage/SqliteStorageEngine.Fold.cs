@@ -67,11 +67,11 @@ internal sealed partial class SqliteStorageEngine
                 {
                     if (entry.Value is null)
                     {
-                        _writer.Delete(cf, entry.Key);
+                        _writer.Delete(cf, entry.StoredKey);
                     }
                     else
                     {
-                        _writer.Put(cf, entry.Key, entry.Value);
+                        _writer.Put(cf, entry.StoredKey, entry.Value);
                     }
                 }
             }
