@@ -11,11 +11,12 @@ namespace TiKV.DevCluster.Internal.Store;
 
 /// <summary>
 /// TiKV's BatchCommands: a bidi stream whose requests carry many sub-requests with ids. Each sub-request runs like
-/// its unary counterpart (region errors inside its own response, faults injected per sub-request). The
-/// sub-requests of a request frame that finish at once (the raw and transactional commands of the in-memory
-/// engine do) are answered together in one response frame written as soon as the request frame is served; those
-/// that truly wait (a lock wait, an injected delay, a durable write) are answered when they finish, collected into
-/// batches of up to 128 (<c>GRPC_MSG_MAX_BATCH_SIZE</c>). Every response frame carries its request ids and the
+/// its unary counterpart (region errors inside its own response, faults injected per sub-request). Sub-requests
+/// that finish at once (the raw and transactional commands of the in-memory engine do) are answered without
+/// leaving the reading loop: their answers are sent when the stream has no further request frame ready, so a
+/// request frame gets one response frame, and request frames that arrived together share them. Sub-requests that
+/// truly wait (a lock wait, an injected delay, a durable write) are answered when they finish. Either way a
+/// response frame holds at most 128 answers (<c>GRPC_MSG_MAX_BATCH_SIZE</c>) with their request ids, and the
 /// store's load in <c>transport_layer_load</c> (here: requests in flight on the store). A sub-request with a
 /// mismatched cluster id fails the whole stream with INVALID_ARGUMENT, as in TiKV; sub-requests TiKV answers with
 /// no response (KvGC, or a failure inside the handler) get none here either.
@@ -36,11 +37,25 @@ internal sealed partial class TikvService
         string? clusterMismatch = null;
         try
         {
-            while (await requests.MoveNextAsync(token).ConfigureAwait(false))
+            // Answers accumulate while request frames keep arriving together, and go out (at most 128 per response
+            // frame) as soon as the stream has nothing more to read at once.
+            BatchCommandsResponse? answered = null;
+            var next = requests.MoveNextAsync(token);
+            while (true)
             {
+                if (answered is not null && !next.IsCompleted)
+                {
+                    await WriteFrameAsync(responses, answered, token).ConfigureAwait(false);
+                    answered = null;
+                }
+
+                if (!await next.ConfigureAwait(false))
+                {
+                    break;
+                }
+
                 var batch = requests.Current;
                 var count = Math.Min(batch.Requests.Count, batch.RequestIds.Count);
-                BatchCommandsResponse? answered = null;
                 for (var i = 0; i < count; i++)
                 {
                     var sub = batch.Requests[i];
@@ -69,11 +84,6 @@ internal sealed partial class TikvService
                     }
                 }
 
-                if (answered is not null)
-                {
-                    await WriteFrameAsync(responses, answered, token).ConfigureAwait(false);
-                }
-
                 if (pending.Count > 0)
                 {
                     pending.RemoveAll(static t => t.IsCompleted);
@@ -83,6 +93,13 @@ internal sealed partial class TikvService
                 {
                     break;
                 }
+
+                next = requests.MoveNextAsync(token);
+            }
+
+            if (answered is not null)
+            {
+                await WriteFrameAsync(responses, answered, token).ConfigureAwait(false);
             }
 
             await Task.WhenAll(pending).ConfigureAwait(false);
