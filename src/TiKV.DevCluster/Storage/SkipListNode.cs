@@ -10,7 +10,6 @@ internal sealed class SkipListNode
     private readonly SkipListNode?[]? _upper;
     private byte[] _value;
     private SkipListNode? _next;
-    private SkipListNode? _versionChain;
 
     public SkipListNode(byte[] key, byte[] value, int height)
     {
@@ -30,16 +29,6 @@ internal sealed class SkipListNode
     {
         get => Volatile.Read(ref _value);
         set => Volatile.Write(ref _value, value);
-    }
-
-    /// <summary>The hash of the key's user-key part, for nodes in a version index.</summary>
-    public int VersionHash { get; set; }
-
-    /// <summary>The next node in the same bucket of the version index.</summary>
-    public SkipListNode? VersionChain
-    {
-        get => Volatile.Read(ref _versionChain);
-        set => Volatile.Write(ref _versionChain, value);
     }
 
     /// <summary>Reads the forward link at <paramref name="level"/>.</summary>

@@ -6,29 +6,39 @@ namespace TiKV.DevCluster.Storage;
 /// <summary>
 /// A hash index over the versioned keys of a column family (TiKV's layout: user key + 8-byte !ts): for every user
 /// key, the node of its smallest key, i.e. its newest version. A point read lands on the newest version without a
-/// skip-list seek, so its cost does not grow with the number of versions in the table. Buckets chain through the
-/// nodes themselves, so indexing a key allocates nothing. One writer at a time (the engine's write lock) changes
-/// it; readers take no lock. A reader that could be misled by a concurrent resize reports
-/// <see cref="VersionIndexLookup.Unknown"/> and seeks the skip list instead, so the index is never the only source of truth.
+/// skip-list seek, so its cost does not grow with the number of versions in the table.
+/// <para>
+/// Open addressing with linear probing over two parallel arrays (hashes and nodes), so a probe reads contiguous
+/// memory and touches a node only when its hash matches, and a resize copies the arrays without visiting nodes.
+/// Removed entries leave a tombstone until the next rebuild. One writer at a time (the engine's write lock) changes
+/// the index; readers take no lock. A reader that could be misled by a concurrent rebuild, or that probes too long,
+/// reports <see cref="VersionIndexLookup.Unknown"/> and seeks the skip list instead: the index is never the only
+/// source of truth, and hostile keys that collide can only make reads fall back to the seek.
+/// </para>
 /// </summary>
 internal sealed class VersionIndex
 {
     /// <summary>Length of the version suffix.</summary>
     public const int TsLength = 8;
 
-    private const int InitialBuckets = 1024;
+    private const int InitialCapacity = 1024;
 
-    // A reader gives up after this many chain steps (a long chain means hash collisions by design or a resize).
-    private const int MaxChainSteps = 32;
+    // A reader gives up after this many slots (clusters this long are rare below half load).
+    private const int MaxProbe = 64;
 
-    private SkipListNode?[] _buckets = new SkipListNode?[InitialBuckets];
-    private int _count;
+    private static readonly SkipListNode Tombstone = new([], [], 1);
 
-    // Odd while a resize relinks the chains.
-    private int _resizes;
+    private Slots _slots = new(InitialCapacity);
+    private int _live;
+
+    // Live entries plus tombstones: what makes probes long.
+    private int _used;
+
+    // Odd while a rebuild copies the slots.
+    private int _rebuilds;
 
     /// <summary>Number of user keys indexed.</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count => Volatile.Read(ref _live);
 
     /// <summary>Whether <paramref name="candidate"/> is a version of the same user key as <paramref name="versionKey"/>.</summary>
     public static bool IsSameUserKey(ReadOnlySpan<byte> candidate, ReadOnlySpan<byte> versionKey)
@@ -38,34 +48,35 @@ internal sealed class VersionIndex
     public VersionIndexLookup TryFind(ReadOnlySpan<byte> versionKey, out SkipListNode? node)
     {
         node = null;
-        var resizes = Volatile.Read(ref _resizes);
-        if ((resizes & 1) != 0)
+        var rebuilds = Volatile.Read(ref _rebuilds);
+        if ((rebuilds & 1) != 0)
         {
             return VersionIndexLookup.Unknown;
         }
 
         var hash = Hash(versionKey[..^TsLength]);
-        var buckets = Volatile.Read(ref _buckets);
-        var current = Volatile.Read(ref buckets[hash & (buckets.Length - 1)]);
-        for (var steps = 0; current is not null; steps++)
+        var slots = Volatile.Read(ref _slots);
+        var index = hash & slots.Mask;
+        for (var probe = 0; probe < MaxProbe; probe++)
         {
-            if (steps == MaxChainSteps)
+            var current = Volatile.Read(ref slots.Nodes[index]);
+            if (current is null)
             {
-                return VersionIndexLookup.Unknown;
+                // A miss is only trusted if no rebuild moved the entries while they were probed (a seqlock check).
+                Interlocked.MemoryBarrier();
+                return Volatile.Read(ref _rebuilds) == rebuilds ? VersionIndexLookup.Absent : VersionIndexLookup.Unknown;
             }
 
-            if (current.VersionHash == hash && IsSameUserKey(current.Key, versionKey))
+            if (slots.Hashes[index] == hash && !ReferenceEquals(current, Tombstone) && IsSameUserKey(current.Key, versionKey))
             {
                 node = current;
                 return VersionIndexLookup.Found;
             }
 
-            current = current.VersionChain;
+            index = (index + 1) & slots.Mask;
         }
 
-        // A miss is only trusted if no resize relinked the chains while they were walked (a seqlock check).
-        Interlocked.MemoryBarrier();
-        return Volatile.Read(ref _resizes) == resizes ? VersionIndexLookup.Absent : VersionIndexLookup.Unknown;
+        return VersionIndexLookup.Unknown;
     }
 
     /// <summary>Records a node just linked into the table. Caller holds the write lock.</summary>
@@ -78,25 +89,30 @@ internal sealed class VersionIndex
         }
 
         var hash = Hash(key.AsSpan(0, key.Length - TsLength));
-        node.VersionHash = hash;
-        var bucket = hash & (_buckets.Length - 1);
-        var entry = Find(bucket, hash, key, out var previous);
-        if (entry is null)
+        var slots = _slots;
+        var found = Find(slots, hash, key, out var free);
+        if (found >= 0)
         {
-            node.VersionChain = _buckets[bucket];
-            Volatile.Write(ref _buckets[bucket], node);
-            Volatile.Write(ref _count, _count + 1);
-            if (_count > _buckets.Length)
+            if (ByteKeyComparer.CompareKeys(key, slots.Nodes[found]!.Key) < 0)
             {
-                Grow();
+                Volatile.Write(ref slots.Nodes[found], node);
             }
 
             return;
         }
 
-        if (ByteKeyComparer.CompareKeys(key, entry.Key) < 0)
+        if (slots.Nodes[free] is null)
         {
-            Replace(bucket, previous, entry, node);
+            _used++;
+        }
+
+        // The hash is written before the node is published, so a reader that sees the node sees its hash.
+        slots.Hashes[free] = hash;
+        Volatile.Write(ref slots.Nodes[free], node);
+        Volatile.Write(ref _live, _live + 1);
+        if (_used * 2 > slots.Nodes.Length)
+        {
+            Rebuild(_live * 4 > slots.Nodes.Length ? slots.Nodes.Length * 2 : slots.Nodes.Length);
         }
     }
 
@@ -112,14 +128,14 @@ internal sealed class VersionIndex
             return;
         }
 
-        var bucket = node.VersionHash & (_buckets.Length - 1);
-        var entry = Find(bucket, node.VersionHash, key, out var previous);
-        if (!ReferenceEquals(entry, node))
+        var userKey = key.AsSpan(0, key.Length - TsLength);
+        var slots = _slots;
+        var found = Find(slots, Hash(userKey), key, out _);
+        if (found < 0 || !ReferenceEquals(slots.Nodes[found], node))
         {
             return;
         }
 
-        var userKey = key.AsSpan(0, key.Length - TsLength);
         var successor = node.NextAt(0);
         while (successor is not null && successor.Key.AsSpan().StartsWith(userKey) && successor.Key.Length != key.Length)
         {
@@ -128,20 +144,12 @@ internal sealed class VersionIndex
 
         if (successor is not null && successor.Key.Length == key.Length && successor.Key.AsSpan().StartsWith(userKey))
         {
-            Replace(bucket, previous, node, successor);
+            Volatile.Write(ref slots.Nodes[found], successor);
             return;
         }
 
-        if (previous is null)
-        {
-            Volatile.Write(ref _buckets[bucket], node.VersionChain);
-        }
-        else
-        {
-            previous.VersionChain = node.VersionChain;
-        }
-
-        Volatile.Write(ref _count, _count - 1);
+        Volatile.Write(ref slots.Nodes[found], Tombstone);
+        Volatile.Write(ref _live, _live - 1);
     }
 
     private static int Hash(ReadOnlySpan<byte> userKey)
@@ -165,57 +173,76 @@ internal sealed class VersionIndex
         return (int)(hash ^ (hash >> 32));
     }
 
-    private SkipListNode? Find(int bucket, int hash, byte[] versionKey, out SkipListNode? previous)
+    /// <summary>The slot of the user key's entry, or -1 with <paramref name="free"/> the slot an insert should take.</summary>
+    private static int Find(Slots slots, int hash, byte[] versionKey, out int free)
     {
-        previous = null;
-        var current = _buckets[bucket];
-        while (current is not null)
+        free = -1;
+        var index = hash & slots.Mask;
+        while (true)
         {
-            if (current.VersionHash == hash && IsSameUserKey(current.Key, versionKey))
+            var current = slots.Nodes[index];
+            if (current is null)
             {
-                return current;
+                if (free < 0)
+                {
+                    free = index;
+                }
+
+                return -1;
             }
 
-            previous = current;
-            current = current.VersionChain;
-        }
-
-        return null;
-    }
-
-    private void Replace(int bucket, SkipListNode? previous, SkipListNode old, SkipListNode replacement)
-    {
-        // The old node keeps its chain link, so a reader standing on it still walks the rest of the bucket.
-        replacement.VersionChain = old.VersionChain;
-        if (previous is null)
-        {
-            Volatile.Write(ref _buckets[bucket], replacement);
-        }
-        else
-        {
-            previous.VersionChain = replacement;
-        }
-    }
-
-    private void Grow()
-    {
-        // Full fences around the relinking: readers must see the odd count before any chain changes.
-        Interlocked.Increment(ref _resizes);
-        var buckets = new SkipListNode?[_buckets.Length * 2];
-        var mask = buckets.Length - 1;
-        foreach (var head in _buckets)
-        {
-            var node = head;
-            while (node is not null)
+            if (ReferenceEquals(current, Tombstone))
             {
-                var next = node.VersionChain;
-                node.VersionChain = buckets[node.VersionHash & mask];
-                buckets[node.VersionHash & mask] = node;
-                node = next;
+                if (free < 0)
+                {
+                    free = index;
+                }
             }
+            else if (slots.Hashes[index] == hash && IsSameUserKey(current.Key, versionKey))
+            {
+                return index;
+            }
+
+            index = (index + 1) & slots.Mask;
+        }
+    }
+
+    private void Rebuild(int capacity)
+    {
+        // Full fences: readers must see the odd count before the new slots are published.
+        Interlocked.Increment(ref _rebuilds);
+        var old = _slots;
+        var fresh = new Slots(capacity);
+        for (var i = 0; i < old.Nodes.Length; i++)
+        {
+            var node = old.Nodes[i];
+            if (node is null || ReferenceEquals(node, Tombstone))
+            {
+                continue;
+            }
+
+            var index = old.Hashes[i] & fresh.Mask;
+            while (fresh.Nodes[index] is not null)
+            {
+                index = (index + 1) & fresh.Mask;
+            }
+
+            fresh.Hashes[index] = old.Hashes[i];
+            fresh.Nodes[index] = node;
         }
 
-        Volatile.Write(ref _buckets, buckets);
-        Interlocked.Increment(ref _resizes);
+        Volatile.Write(ref _slots, fresh);
+        _used = _live;
+        Interlocked.Increment(ref _rebuilds);
+    }
+
+    /// <summary>The two parallel arrays, replaced together by a rebuild.</summary>
+    private sealed class Slots(int capacity)
+    {
+        public int[] Hashes { get; } = new int[capacity];
+
+        public SkipListNode?[] Nodes { get; } = new SkipListNode?[capacity];
+
+        public int Mask { get; } = capacity - 1;
     }
 }
