@@ -8,9 +8,9 @@ using SubResponse = TiKV.Proto.Tikvpb.BatchCommandsResponse.Types.Response;
 namespace TiKV.DevCluster.Tests.Store;
 
 /// <summary>
-/// How a store frames its BatchCommands answers: sub-requests that finish at once are answered together, one response
-/// frame per request frame (at most 128 answers each); sub-requests that wait are answered later on their own, and
-/// faults still apply to each sub-request.
+/// How a store frames its BatchCommands answers: sub-requests that finish at once are answered together, a request
+/// frame's answers in one response frame (request frames that arrive together may share one; at most 128 answers
+/// each); sub-requests that wait are answered later on their own, and faults still apply to each sub-request.
 /// </summary>
 public sealed class BatchCommandsFramingTests : IAsyncLifetime
 {
@@ -88,6 +88,39 @@ public sealed class BatchCommandsFramingTests : IAsyncLifetime
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var metrics = await http.GetStringAsync($"http://{_t.Cluster.Stores.Single(s => s.Id == storeId).StatusAddress}/metrics");
         Assert.Contains($"tikv_devcluster_requests_total{{store=\"{storeId}\",method=\"RawGet\"}} 300\n", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Request_frames_sent_back_to_back_are_all_answered_once_in_frames_of_at_most_128()
+    {
+        var (context, storeId, _) = await _t.LeaderContextAsync(Rpc.Bytes("a"));
+        await using var call = _t.Store(storeId).DuplexStreaming(Method);
+        const int Frames = 12;
+        const int PerFrame = 50;
+        for (var f = 0; f < Frames; f++)
+        {
+            var request = new BatchCommandsRequest();
+            for (var i = 0; i < PerFrame; i++)
+            {
+                var id = (ulong)(f * PerFrame + i);
+                request.Requests.Add(new SubRequest { RawGet = new RawGetRequest { Context = context, Key = Rpc.B($"b{id}") } });
+                request.RequestIds.Add(id);
+            }
+
+            await call.WriteAsync(request);
+        }
+
+        var ids = new HashSet<ulong>();
+        while (ids.Count < Frames * PerFrame)
+        {
+            var frame = await NextFrameAsync(call);
+            Assert.InRange(frame.Responses.Count, 1, 128);
+            Assert.All(frame.RequestIds, id => Assert.True(ids.Add(id), $"request {id} answered twice"));
+            Assert.All(frame.Responses, r => Assert.True(r.RawGet.NotFound));
+        }
+
+        await call.CompleteAsync();
+        Assert.False(await call.MoveNextAsync());
     }
 
     [Fact]
