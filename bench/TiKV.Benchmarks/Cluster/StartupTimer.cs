@@ -48,6 +48,7 @@ internal static class StartupTimer
         var runs = options.GetInt("runs", 5);
         var tikvnet = options.GetString("tikvnet") ?? FindTikvnet();
         var times = new List<double>(runs);
+        var cpuTimes = new List<double>(runs);
         for (var i = 0; i < runs; i++)
         {
             var readyFile = Path.Combine(Path.GetTempPath(), $"tikvnet-ready-{Guid.NewGuid():N}.json");
@@ -84,6 +85,11 @@ internal static class StartupTimer
                 }
 
                 times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+
+                // The CPU the playground used until ready: unlike wall time it does not stretch when other processes
+                // compete for the cores, so it compares runs taken under different load.
+                process.Refresh();
+                cpuTimes.Add(process.TotalProcessorTime.TotalMilliseconds);
             }
             finally
             {
@@ -101,11 +107,22 @@ internal static class StartupTimer
             }
         }
 
-        return [Summarize($"tikvnet playground: process start → ready file ({Path.GetFileName(tikvnet)})", times)];
+        var cpu = cpuTimes.Order().ToList();
+        return
+        [
+            Summarize($"tikvnet playground: process start → ready file ({Path.GetFileName(tikvnet)})", times),
+            string.Create(CultureInfo.InvariantCulture, $"tikvnet playground: CPU used until ready: median {cpu[cpu.Count / 2]:N0} ms, min {cpu[0]:N0} ms ({string.Join(", ", cpuTimes.Select(t => t.ToString("N0", CultureInfo.InvariantCulture)))} ms)"),
+        ];
     }
 
     private static bool IsReady(string path)
     {
+        // Polled every 2 ms: a missing file must not cost an exception each time, which would load the playground's cores.
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllText(path));
