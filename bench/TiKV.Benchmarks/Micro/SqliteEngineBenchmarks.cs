@@ -5,9 +5,10 @@ using TiKV.DevCluster.Storage;
 namespace TiKV.Benchmarks.Micro;
 
 /// <summary>
-/// Durable writes on the SQLite engine: one writer awaiting each one-put batch (a commit + fsync per write),
-/// and <see cref="ConcurrentWriters"/> one-put batches issued together and awaited together (one group
-/// commit, reported per write), with keys that are adjacent (<c>sequential</c>) or spread (<c>random</c>).
+/// Durable writes on the SQLite engine (default options: kill-safe, no fsync): one writer awaiting each one-put
+/// batch (a log commit per write), and <see cref="ConcurrentWriters"/> one-put batches issued together and awaited
+/// together (one group commit, reported per write), with keys that are adjacent (<c>sequential</c>) or spread
+/// (<c>random</c>).
 /// </summary>
 [Config(typeof(BenchConfig))]
 public class SqliteEngineBenchmarks

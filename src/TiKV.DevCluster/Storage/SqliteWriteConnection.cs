@@ -37,6 +37,9 @@ internal sealed class SqliteWriteConnection : IDisposable
             // A fold rewrites pages all over the tables; a larger page cache keeps the interior pages and recently
             // touched leaves in memory between folds instead of re-reading them from the file.
             Execute($"PRAGMA cache_size=-{CacheKib}");
+
+            // A large fold grows the WAL file by every page it rewrites; once checkpointed, give the excess back.
+            Execute("PRAGMA journal_size_limit=67108864");
             foreach (var sql in SqliteStatements.CreateTables())
             {
                 Execute(sql);
