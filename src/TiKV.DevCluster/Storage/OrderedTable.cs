@@ -86,7 +86,7 @@ internal sealed class OrderedTable
     /// <summary>
     /// The first node at or after <paramref name="versionKey"/> that is a version of the same user key (same length,
     /// same bytes but the last <see cref="VersionIndex.TsLength"/>), or null: the newest version at or below a
-    /// timestamp in TiKV's key layout. With a version index this starts from the user key's newest version.
+    /// timestamp in TiKV's key layout. With a version index, a key with several versions starts from its newest one.
     /// </summary>
     public SkipListNode? SeekVersion(ReadOnlySpan<byte> versionKey)
     {
@@ -95,36 +95,28 @@ internal sealed class OrderedTable
             return null;
         }
 
-        if (_versions is not null)
+        if (_versions is not null && _versions.TryFind(versionKey, out var node))
         {
-            switch (_versions.TryFind(versionKey, out var node))
+            var userKey = versionKey[..^VersionIndex.TsLength];
+            for (var steps = 0; steps < MaxVersionSteps; steps++)
             {
-                case VersionIndexLookup.Absent:
+                var key = node.Key;
+                if (!key.AsSpan().StartsWith(userKey))
+                {
                     return null;
-                case VersionIndexLookup.Found:
-                    var userKey = versionKey[..^VersionIndex.TsLength];
-                    for (var steps = 0; node is not null && steps < MaxVersionSteps; steps++)
-                    {
-                        var key = node.Key;
-                        if (!key.AsSpan().StartsWith(userKey))
-                        {
-                            return null;
-                        }
+                }
 
-                        if (key.Length == versionKey.Length && ByteKeyComparer.CompareKeys(key, versionKey) >= 0)
-                        {
-                            return node;
-                        }
+                if (key.Length == versionKey.Length && ByteKeyComparer.CompareKeys(key, versionKey) >= 0)
+                {
+                    return node;
+                }
 
-                        node = node.NextAt(0);
-                    }
+                if (node.NextAt(0) is not { } next)
+                {
+                    return null;
+                }
 
-                    if (node is null)
-                    {
-                        return null;
-                    }
-
-                    break;
+                node = next;
             }
         }
 
@@ -184,7 +176,10 @@ internal sealed class OrderedTable
         }
 
         _index?.TryAdd(key, node);
-        _versions?.Added(node);
+        if (_versions is not null)
+        {
+            IndexVersion(node, _preds[0]);
+        }
         Interlocked.Increment(ref _count);
         Interlocked.Add(ref _bytes, key.LongLength + value.LongLength);
     }
@@ -299,6 +294,27 @@ internal sealed class OrderedTable
             }
 
             _preds[level] = node;
+        }
+    }
+
+    /// <summary>
+    /// Keeps the version index current for a node just linked after <paramref name="predecessor"/>: an indexed
+    /// user key may get a newer entry; one that now has a second version (a neighbour is a version of it) is
+    /// indexed by its newest version, found by a seek because versions and other keys sharing the prefix may interleave.
+    /// </summary>
+    private void IndexVersion(SkipListNode node, SkipListNode predecessor)
+    {
+        var key = node.Key;
+        if (key.Length < VersionIndex.TsLength || _versions!.TryUpdate(node))
+        {
+            return;
+        }
+
+        var hasNeighbour = VersionIndex.IsSameUserKey(predecessor.Key, key)
+            || (node.NextAt(0) is { } successor && VersionIndex.IsSameUserKey(successor.Key, key));
+        if (hasNeighbour)
+        {
+            _versions.Insert(FirstVersionFrom(SeekFirstAtLeast(key.AsSpan(0, key.Length - VersionIndex.TsLength)), key)!);
         }
     }
 

@@ -1,19 +1,23 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 
 namespace TiKV.DevCluster.Storage;
 
 /// <summary>
 /// A hash index over the versioned keys of a column family (TiKV's layout: user key + 8-byte !ts): for every user
-/// key, the node of its smallest key, i.e. its newest version. A point read lands on the newest version without a
-/// skip-list seek, so its cost does not grow with the number of versions in the table.
+/// key with more than one version, the node of its smallest key, i.e. its newest version. A point read of such a key
+/// lands on the newest version without a skip-list seek, so the versions a key accumulates do not make reading it
+/// slower. A key with a single version is not indexed: its seek costs what it would without versions, and a
+/// stream of new keys (every insert of a fresh transaction) leaves the index alone, which matters because every
+/// entry is a reference from a long-lived array to a young node that each young-generation GC has to scan.
 /// <para>
 /// Open addressing with linear probing over two parallel arrays (hashes and nodes), so a probe reads contiguous
 /// memory and touches a node only when its hash matches, and a resize copies the arrays without visiting nodes.
 /// Removed entries leave a tombstone until the next rebuild. One writer at a time (the engine's write lock) changes
-/// the index; readers take no lock. A reader that could be misled by a concurrent rebuild, or that probes too long,
-/// reports <see cref="VersionIndexLookup.Unknown"/> and seeks the skip list instead: the index is never the only
-/// source of truth, and hostile keys that collide can only make reads fall back to the seek.
+/// the index; readers take no lock. A reader that finds nothing (not indexed, a concurrent rebuild, or a probe too
+/// long) seeks the skip list instead: the index only ever shortcuts to a node, it never decides that a key is
+/// absent, and hostile keys that collide can only make reads fall back to the seek.
 /// </para>
 /// </summary>
 internal sealed class VersionIndex
@@ -34,9 +38,6 @@ internal sealed class VersionIndex
     // Live entries plus tombstones: what makes probes long.
     private int _used;
 
-    // Odd while a rebuild copies the slots.
-    private int _rebuilds;
-
     /// <summary>Number of user keys indexed.</summary>
     public int Count => Volatile.Read(ref _live);
 
@@ -44,16 +45,12 @@ internal sealed class VersionIndex
     public static bool IsSameUserKey(ReadOnlySpan<byte> candidate, ReadOnlySpan<byte> versionKey)
         => candidate.Length == versionKey.Length && candidate[..^TsLength].SequenceEqual(versionKey[..^TsLength]);
 
-    /// <summary>Finds the newest-version node of the user key of <paramref name="versionKey"/> (length ≥ <see cref="TsLength"/>).</summary>
-    public VersionIndexLookup TryFind(ReadOnlySpan<byte> versionKey, out SkipListNode? node)
+    /// <summary>
+    /// Finds the newest-version node of the user key of <paramref name="versionKey"/> (length ≥ <see cref="TsLength"/>);
+    /// false means "seek instead", not "absent".
+    /// </summary>
+    public bool TryFind(ReadOnlySpan<byte> versionKey, [NotNullWhen(true)] out SkipListNode? node)
     {
-        node = null;
-        var rebuilds = Volatile.Read(ref _rebuilds);
-        if ((rebuilds & 1) != 0)
-        {
-            return VersionIndexLookup.Unknown;
-        }
-
         var hash = Hash(versionKey[..^TsLength]);
         var slots = Volatile.Read(ref _slots);
         var index = hash & slots.Mask;
@@ -62,43 +59,53 @@ internal sealed class VersionIndex
             var current = Volatile.Read(ref slots.Nodes[index]);
             if (current is null)
             {
-                // A miss is only trusted if no rebuild moved the entries while they were probed (a seqlock check).
-                Interlocked.MemoryBarrier();
-                return Volatile.Read(ref _rebuilds) == rebuilds ? VersionIndexLookup.Absent : VersionIndexLookup.Unknown;
+                break;
             }
 
             if (slots.Hashes[index] == hash && !ReferenceEquals(current, Tombstone) && IsSameUserKey(current.Key, versionKey))
             {
                 node = current;
-                return VersionIndexLookup.Found;
+                return true;
             }
 
             index = (index + 1) & slots.Mask;
         }
 
-        return VersionIndexLookup.Unknown;
+        node = null;
+        return false;
     }
 
-    /// <summary>Records a node just linked into the table. Caller holds the write lock.</summary>
-    public void Added(SkipListNode node)
+    /// <summary>
+    /// Records a node just linked into the table when its user key is indexed (the node becomes the entry if it is
+    /// newer); false when the key is not indexed. Caller holds the write lock.
+    /// </summary>
+    public bool TryUpdate(SkipListNode node)
     {
         var key = node.Key;
-        if (key.Length < TsLength)
+        var slots = _slots;
+        var found = Find(slots, Hash(key.AsSpan(0, key.Length - TsLength)), key, out _);
+        if (found < 0)
         {
-            return;
+            return false;
         }
 
+        if (ByteKeyComparer.CompareKeys(key, slots.Nodes[found]!.Key) < 0)
+        {
+            Volatile.Write(ref slots.Nodes[found], node);
+        }
+
+        return true;
+    }
+
+    /// <summary>Indexes a user key that is not indexed yet, by the node of its newest version. Caller holds the write lock.</summary>
+    public void Insert(SkipListNode newest)
+    {
+        var key = newest.Key;
         var hash = Hash(key.AsSpan(0, key.Length - TsLength));
         var slots = _slots;
-        var found = Find(slots, hash, key, out var free);
-        if (found >= 0)
+        if (Find(slots, hash, key, out var free) >= 0)
         {
-            if (ByteKeyComparer.CompareKeys(key, slots.Nodes[found]!.Key) < 0)
-            {
-                Volatile.Write(ref slots.Nodes[found], node);
-            }
-
-            return;
+            throw new InvalidOperationException("The user key is indexed already.");
         }
 
         if (slots.Nodes[free] is null)
@@ -108,7 +115,7 @@ internal sealed class VersionIndex
 
         // The hash is written before the node is published, so a reader that sees the node sees its hash.
         slots.Hashes[free] = hash;
-        Volatile.Write(ref slots.Nodes[free], node);
+        Volatile.Write(ref slots.Nodes[free], newest);
         Volatile.Write(ref _live, _live + 1);
         if (_used * 2 > slots.Nodes.Length)
         {
@@ -209,8 +216,7 @@ internal sealed class VersionIndex
 
     private void Rebuild(int capacity)
     {
-        // Full fences: readers must see the odd count before the new slots are published.
-        Interlocked.Increment(ref _rebuilds);
+        // Readers still probing the old slots may miss entries added meanwhile; a miss only sends them to the seek.
         var old = _slots;
         var fresh = new Slots(capacity);
         for (var i = 0; i < old.Nodes.Length; i++)
@@ -233,7 +239,6 @@ internal sealed class VersionIndex
 
         Volatile.Write(ref _slots, fresh);
         _used = _live;
-        Interlocked.Increment(ref _rebuilds);
     }
 
     /// <summary>The two parallel arrays, replaced together by a rebuild.</summary>
