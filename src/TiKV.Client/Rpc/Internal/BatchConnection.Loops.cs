@@ -111,10 +111,11 @@ internal sealed partial class BatchConnection
             var id = (ulong)Interlocked.Increment(ref _nextRequestId);
             entry.Id = id;
             entry.Stream = state;
-            _inflight[id] = entry;
             request.Requests.Add(entry.Request);
             request.RequestIds.Add(id);
         }
+
+        _inflight.AddAll(batch);
 
         ClientMetrics.RecordBatch(batch.Count);
         try
@@ -162,6 +163,7 @@ internal sealed partial class BatchConnection
     private async Task ReceiveLoopAsync(BatchStreamState state)
     {
         var token = _abort.Token;
+        var answered = new List<BatchEntry?>();
         Exception error;
         try
         {
@@ -177,10 +179,11 @@ internal sealed partial class BatchConnection
                 state.MarkReceived();
                 Volatile.Write(ref _transportLoad, (long)response.TransportLayerLoad);
                 var count = Math.Min(response.RequestIds.Count, response.Responses.Count);
+                answered.Clear();
+                _inflight.RemoveAll(response.RequestIds, count, answered);
                 for (var i = 0; i < count; i++)
                 {
-                    var id = response.RequestIds[i];
-                    if (_inflight.TryRemove(id, out var entry))
+                    if (answered[i] is { } entry)
                     {
                         entry.Registration.Unregister();
                         if (entry.TrySetResult(response.Responses[i]))
@@ -190,7 +193,7 @@ internal sealed partial class BatchConnection
                     }
                     else
                     {
-                        Log.BatchResponseSkipped(_logger, id, _factory.Target);
+                        Log.BatchResponseSkipped(_logger, response.RequestIds[i], _factory.Target);
                     }
                 }
             }
@@ -230,17 +233,13 @@ internal sealed partial class BatchConnection
 
     private int FailInFlight(BatchStreamState state, TiKVRpcException error)
     {
-        var failed = 0;
-        foreach (var pair in _inflight)
+        var failed = _inflight.RemoveWhere(static (entry, state) => ReferenceEquals(entry.Stream, state), state);
+        foreach (var entry in failed)
         {
-            if (ReferenceEquals(pair.Value.Stream, state) && _inflight.TryRemove(pair.Key, out var entry))
-            {
-                Complete(entry, error);
-                failed++;
-            }
+            Complete(entry, error);
         }
 
-        return failed;
+        return failed.Count;
     }
 
     private static async Task CloseAsync(BatchStreamState state)

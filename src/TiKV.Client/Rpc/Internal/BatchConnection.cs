@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using TiKV.Client.Diagnostics.Internal;
@@ -22,7 +21,7 @@ internal sealed partial class BatchConnection : IAsyncDisposable
         [TimeSpan.Zero, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(800), TimeSpan.FromMilliseconds(1000)];
 
     private readonly Channel<BatchEntry> _queue = Channel.CreateUnbounded<BatchEntry>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<ulong, BatchEntry> _inflight = new();
+    private readonly InFlightRequests _inflight = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly IBatchStreamFactory _factory;
     private readonly BatchSettings _settings;
@@ -87,7 +86,7 @@ internal sealed partial class BatchConnection : IAsyncDisposable
         var timeProvider = _settings.TimeProvider;
         var start = timeProvider.GetTimestamp();
         await _sendLoop.WaitAsync(_settings.ShutdownTimeout, timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        while (!_inflight.IsEmpty && timeProvider.GetElapsedTime(start) < _settings.ShutdownTimeout)
+        while (_inflight.Count > 0 && timeProvider.GetElapsedTime(start) < _settings.ShutdownTimeout)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(10), timeProvider).ConfigureAwait(false);
         }
@@ -102,12 +101,9 @@ internal sealed partial class BatchConnection : IAsyncDisposable
         }
 
         var disposed = new ObjectDisposedException(nameof(TiKVClient), $"The connection to {_factory.Target} was shut down before the store answered.");
-        foreach (var id in _inflight.Keys)
+        foreach (var entry in _inflight.RemoveWhere(static (_, _) => true, 0))
         {
-            if (_inflight.TryRemove(id, out var entry))
-            {
-                Complete(entry, disposed);
-            }
+            Complete(entry, disposed);
         }
 
         while (_queue.Reader.TryRead(out var entry))
@@ -153,13 +149,10 @@ internal sealed partial class BatchConnection : IAsyncDisposable
             {
                 await Task.Delay(period, _settings.TimeProvider, token).ConfigureAwait(false);
                 var now = _settings.TimeProvider.GetTimestamp();
-                foreach (var pair in _inflight)
+                foreach (var entry in _inflight.RemoveWhere(static (entry, now) => entry.Deadline < now, now))
                 {
-                    if (pair.Value.Deadline < now && _inflight.TryRemove(pair.Key, out var entry))
-                    {
-                        // The answer may still arrive; the receive loop then finds no entry and skips it.
-                        Complete(entry, new TiKVRpcException(_factory.Target, StatusCode.DeadlineExceeded, $"No answer within {_settings.RequestTimeout}"));
-                    }
+                    // The answer may still arrive; the receive loop then finds no entry and skips it.
+                    Complete(entry, new TiKVRpcException(_factory.Target, StatusCode.DeadlineExceeded, $"No answer within {_settings.RequestTimeout}"));
                 }
             }
         }
