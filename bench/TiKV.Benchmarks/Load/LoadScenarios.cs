@@ -52,6 +52,9 @@ public static class LoadScenarios
         ("client", "client-raw", ["--op", "get", "--batching", "off"]),
         ("client", "client-raw", ["--op", "put", "--batching", "on"]),
         ("client", "client-raw", ["--op", "put", "--batching", "off"]),
+        ("client", "client-raw", ["--op", "get", "--batching", "on", "--callers", "256"]),
+        ("client", "client-raw", ["--op", "get", "--batching", "off", "--callers", "256"]),
+        ("client", "batch-rawget-devcluster", ["--batch", "32", "--inflight", "64", "--streams", "4"]),
     ];
 
     public static IEnumerable<string> Names =>
