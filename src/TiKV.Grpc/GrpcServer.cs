@@ -3,17 +3,19 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using TiKV.Grpc.Internal;
 
 namespace TiKV.Grpc;
@@ -30,7 +32,8 @@ public sealed class GrpcServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ServerRuntime _runtime;
     private FrozenDictionary<string, ServerMethod>? _frozenRoutes;
-    private WebApplication? _app;
+    private KestrelServer? _kestrel;
+    private WebApplication? _tlsApp;
     private int _state;
 
     /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -93,29 +96,42 @@ public sealed class GrpcServer : IAsyncDisposable
             _frozenRoutes = _routes.ToFrozenDictionary(StringComparer.Ordinal);
         }
 
-        WebApplication? app = null;
+        KestrelServer? kestrel = null;
+        WebApplication? tlsApp = null;
         try
         {
             IPAddress address = await ResolveAsync(host, cancellationToken).ConfigureAwait(false);
-            app = BuildApplication(address, port);
-            app.Run(HandleAsync);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (_options.ServerCertificate is null)
+            {
+                kestrel = CreateKestrel(address, port);
+                await kestrel.StartAsync(new KestrelApplication(HandleAsync), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // Kestrel's TLS set-up needs services only its host registers, so a TLS server runs in one.
+                tlsApp = BuildApplication(address, port);
+                tlsApp.Run(HandleAsync);
+                await tlsApp.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
             // A failed bind (e.g. the port is taken) leaves nothing running; the server cannot be started again.
             Volatile.Write(ref _state, 3);
-            if (app is not null)
+            kestrel?.Dispose();
+            if (tlsApp is not null)
             {
-                await app.DisposeAsync().ConfigureAwait(false);
+                await tlsApp.DisposeAsync().ConfigureAwait(false);
             }
 
             throw;
         }
 
-        _app = app;
+        _kestrel = kestrel;
+        _tlsApp = tlsApp;
 
-        string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+        IServer server = kestrel ?? tlsApp!.Services.GetRequiredService<IServer>();
+        string bound = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("Kestrel reported no bound address.");
         Port = new Uri(bound).Port;
         Host = host;
@@ -134,12 +150,11 @@ public sealed class GrpcServer : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        WebApplication app = _app!;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ShutdownTimeout);
         try
         {
-            await app.StopAsync(timeout.Token).ConfigureAwait(false);
+            await (_tlsApp is { } app ? app.StopAsync(timeout.Token) : _kestrel!.StopAsync(timeout.Token)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -147,7 +162,11 @@ public sealed class GrpcServer : IAsyncDisposable
             // reports it through the logger factory.
         }
 
-        await app.DisposeAsync().ConfigureAwait(false);
+        _kestrel?.Dispose();
+        if (_tlsApp is not null)
+        {
+            await _tlsApp.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Stops the server if it is running.</summary>
@@ -234,6 +253,15 @@ public sealed class GrpcServer : IAsyncDisposable
             : throw new ArgumentException($"Host '{host}' resolves to no address.", nameof(host));
     }
 
+    private KestrelServer CreateKestrel(IPAddress address, int port)
+    {
+        var loggerFactory = new KestrelLoggerFactory(_options.LoggerFactory);
+        var kestrel = new KestrelServerOptions { ApplicationServices = new KestrelServices(loggerFactory) };
+        ConfigureKestrel(kestrel, address, port);
+        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
+        return new KestrelServer(Options.Create(kestrel), transport, loggerFactory);
+    }
+
     private WebApplication BuildApplication(IPAddress address, int port)
     {
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -241,40 +269,38 @@ public sealed class GrpcServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (_options.LoggerFactory is { } loggerFactory)
         {
-            builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+            builder.Logging.AddProvider(new KestrelLoggerProvider(loggerFactory));
         }
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = _options.ShutdownTimeout);
         builder.WebHost.UseKestrelCore();
-        if (_options.ServerCertificate is not null)
-        {
-            builder.WebHost.UseKestrelHttpsConfiguration();
-        }
-
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            KestrelServerLimits limits = kestrel.Limits;
-
-            // Message size limits are gRPC's own; streaming calls stay idle for long stretches, which Kestrel's
-            // data-rate guards would treat as slow clients.
-            limits.MaxRequestBodySize = null;
-            limits.MinRequestBodyDataRate = null;
-            limits.MinResponseDataRate = null;
-            limits.Http2.MaxStreamsPerConnection = _options.MaxConcurrentStreams;
-            limits.Http2.InitialConnectionWindowSize = 2 * 1024 * 1024;
-            limits.Http2.InitialStreamWindowSize = 1024 * 1024;
-            limits.Http2.KeepAlivePingDelay = TimeSpan.MaxValue;
-            kestrel.Listen(address, port, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http2;
-                if (_options.ServerCertificate is { } certificate)
-                {
-                    listen.UseHttps(CreateHttpsOptions(certificate));
-                }
-            });
-        });
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, address, port));
         return builder.Build();
+    }
+
+    private void ConfigureKestrel(KestrelServerOptions kestrel, IPAddress address, int port)
+    {
+        kestrel.AddServerHeader = false;
+        KestrelServerLimits limits = kestrel.Limits;
+
+        // Message size limits are gRPC's own; streaming calls stay idle for long stretches, which Kestrel's
+        // data-rate guards would treat as slow clients.
+        limits.MaxRequestBodySize = null;
+        limits.MinRequestBodyDataRate = null;
+        limits.MinResponseDataRate = null;
+        limits.Http2.MaxStreamsPerConnection = _options.MaxConcurrentStreams;
+        limits.Http2.InitialConnectionWindowSize = 2 * 1024 * 1024;
+        limits.Http2.InitialStreamWindowSize = 1024 * 1024;
+        limits.Http2.KeepAlivePingDelay = TimeSpan.MaxValue;
+        kestrel.Listen(address, port, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            if (_options.ServerCertificate is { } certificate)
+            {
+                listen.UseHttps(CreateHttpsOptions(certificate));
+            }
+        });
     }
 
     private HttpsConnectionAdapterOptions CreateHttpsOptions(X509Certificate2 certificate)

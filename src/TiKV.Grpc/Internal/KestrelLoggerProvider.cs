@@ -2,8 +2,8 @@ using Microsoft.Extensions.Logging;
 
 namespace TiKV.Grpc.Internal;
 
-/// <summary>Sends the embedded web host's logs to the logger factory the server was given.</summary>
-internal sealed class ForwardingLoggerProvider(ILoggerFactory factory) : ILoggerProvider
+/// <summary>Sends the logs of a TLS server's web host to the logger factory the server was given.</summary>
+internal sealed class KestrelLoggerProvider(ILoggerFactory factory) : ILoggerProvider
 {
     public ILogger CreateLogger(string categoryName) => factory.CreateLogger(categoryName);
 
