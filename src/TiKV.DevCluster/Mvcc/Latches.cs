@@ -6,12 +6,15 @@ namespace TiKV.DevCluster.Mvcc;
 /// TiKV scheduler latches: a fixed array of slots addressed by key hash. A write command takes the slots of all
 /// its keys in ascending slot order (so two commands can never deadlock) and holds them until its writes are
 /// applied, which serializes commands that touch the same keys while unrelated commands run in parallel.
-/// A slot's semaphore is created the first time a command takes it, so an engine starts with one empty array
-/// instead of thousands of semaphores; the slot semantics are the same.
+/// A slot's semaphore is created the first time a command takes it, in chunks of slots allocated on first use, so
+/// an engine starts with one small array instead of thousands of semaphores; the slot semantics are the same.
 /// </summary>
 internal sealed class Latches
 {
-    private readonly SemaphoreSlim?[] _slots;
+    private const int ChunkBits = 8;
+    private const int ChunkMask = (1 << ChunkBits) - 1;
+
+    private readonly SemaphoreSlim?[]?[] _chunks;
     private readonly int _mask;
 
     public Latches(int slotCount)
@@ -21,7 +24,7 @@ internal sealed class Latches
             throw new ArgumentOutOfRangeException(nameof(slotCount), slotCount, "Latch slot count must be a positive power of two.");
         }
 
-        _slots = new SemaphoreSlim?[slotCount];
+        _chunks = new SemaphoreSlim?[]?[((slotCount - 1) >> ChunkBits) + 1];
 
         _mask = slotCount - 1;
     }
@@ -92,9 +95,9 @@ internal sealed class Latches
     }
 
     /// <summary>Number of slots whose semaphore exists (taken at least once).</summary>
-    internal int CreatedSlots => _slots.Count(s => s is not null);
+    internal int CreatedSlots => _chunks.Sum(chunk => chunk?.Count(s => s is not null) ?? 0);
 
-    internal void Release(int slot) => _slots[slot]!.Release();
+    internal void Release(int slot) => _chunks[slot >> ChunkBits]![slot & ChunkMask]!.Release();
 
     private async ValueTask<LatchGuard> AcquireSlowAsync(int slot, CancellationToken cancellationToken)
     {
@@ -104,14 +107,22 @@ internal sealed class Latches
 
     private SemaphoreSlim Slot(int slot)
     {
-        var semaphore = Volatile.Read(ref _slots[slot]);
+        var chunk = Volatile.Read(ref _chunks[slot >> ChunkBits]);
+        if (chunk is null)
+        {
+            var fresh = new SemaphoreSlim?[Math.Min(1 << ChunkBits, _mask + 1)];
+            chunk = Interlocked.CompareExchange(ref _chunks[slot >> ChunkBits], fresh, null) ?? fresh;
+        }
+
+        var semaphore = Volatile.Read(ref chunk[slot & ChunkMask]);
         if (semaphore is not null)
         {
             return semaphore;
         }
 
-        // Racing first users agree on one semaphore; a loser's fresh one was never taken, so dropping it is harmless.
+        // Racing first users agree on one semaphore (and one chunk); a loser's fresh one was never taken, so
+        // dropping it is harmless.
         var created = new SemaphoreSlim(1, 1);
-        return Interlocked.CompareExchange(ref _slots[slot], created, null) ?? created;
+        return Interlocked.CompareExchange(ref chunk[slot & ChunkMask], created, null) ?? created;
     }
 }

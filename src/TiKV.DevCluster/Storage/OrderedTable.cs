@@ -95,7 +95,7 @@ internal sealed class OrderedTable
             return null;
         }
 
-        if (_versions is not null && _versions.TryFind(versionKey, out var node))
+        if (_versions is not null && _versions.Count > 0 && _versions.TryFind(versionKey, out var node))
         {
             var userKey = versionKey[..^VersionIndex.TsLength];
             for (var steps = 0; steps < MaxVersionSteps; steps++)
