@@ -6,11 +6,11 @@ namespace TiKV.DevCluster.Storage;
 /// <summary>Group commit into the write-ahead log and the memtable.</summary>
 internal sealed partial class SqliteStorageEngine
 {
-    // How often a writer held back by a full memtable re-checks whether the fold it waits for has failed.
     // The log record buffer is reused between commits; one grown past this by a huge group is let go afterwards.
     private const int RecordBufferBytes = 64 * 1024;
     private const int MaxKeptRecordBufferBytes = 4 << 20;
 
+    // How often a writer held back by a full memtable re-checks whether the fold it waits for has failed.
     private static readonly TimeSpan BackpressurePoll = TimeSpan.FromMilliseconds(50);
 
     // The memtable lock guards which layers are active and frozen and every change to the active layer, so a
