@@ -79,7 +79,7 @@ internal sealed partial class RegionRequestSender
             }
 
             var context = region.ContextFor(peer);
-            var started = _timeProvider.GetTimestamp();
+            var started = ClientMetrics.RequestStart(_timeProvider);
             TResponse response;
             try
             {
@@ -96,7 +96,7 @@ internal sealed partial class RegionRequestSender
             }
             catch (TiKVRpcException ex) when (!cancellationToken.IsCancellationRequested)
             {
-                ClientMetrics.RecordRequest(request.Command, _timeProvider.GetElapsedTime(started));
+                ClientMetrics.RecordRequest(request.Command, started, _timeProvider);
                 Log.SendFailed(_logger, request.Command, address, region.Id, ex.Message);
                 if (!request.Idempotent && !TransportErrors.IsConnectFailure(ex))
                 {
@@ -117,7 +117,7 @@ internal sealed partial class RegionRequestSender
                 continue;
             }
 
-            ClientMetrics.RecordRequest(request.Command, _timeProvider.GetElapsedTime(started));
+            ClientMetrics.RecordRequest(request.Command, started, _timeProvider);
             var regionError = request.RegionError(response);
             if (regionError is null)
             {
