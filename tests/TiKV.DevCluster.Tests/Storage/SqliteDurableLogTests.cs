@@ -237,6 +237,59 @@ public sealed class SqliteDurableLogTests : IDisposable
         Assert.Equal(Enumerable.Range(0, batches), engine.Scan(ColumnFamily.Default, default, default).Select(e => Index(e.Key)));
     }
 
+    [Fact]
+    public async Task Writes_held_back_by_a_failing_fold_fail_instead_of_hanging_and_are_not_applied()
+    {
+        var directory = Path.Combine(_directory, "failing-fold");
+        var options = new SqliteStorageOptions { MemtableFoldBytes = 2048, MaxMemtableBytes = 4096 };
+        await using var engine = SqliteStorageEngine.Open(directory, options);
+        using var other = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, SqliteStorageEngine.FileName), Pooling = false }.ToString());
+        other.Open();
+        Execute(other, "BEGIN IMMEDIATE");
+
+        // The lock outlasts SQLite's busy timeout, so the fold fails; the write waiting for room gets that failure.
+        var acknowledged = new List<int>();
+        var failed = new List<int>();
+        for (var i = 0; failed.Count == 0; i++)
+        {
+            Assert.True(i < 64, "no write failed although the memtable could not drain");
+            var batch = new WriteBatch();
+            batch.Put(ColumnFamily.Default, Key(i), new byte[1024]);
+            try
+            {
+                await engine.WriteAsync(batch).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+                acknowledged.Add(i);
+            }
+            catch (SqliteException)
+            {
+                failed.Add(i);
+            }
+        }
+
+        // With the lock gone the retried fold succeeds and writes are taken again.
+        Execute(other, "COMMIT");
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        for (var i = 100; ; i++)
+        {
+            var batch = new WriteBatch();
+            batch.Put(ColumnFamily.Default, Key(i), new byte[1024]);
+            try
+            {
+                await engine.WriteAsync(batch);
+                acknowledged.Add(i);
+                break;
+            }
+            catch (SqliteException)
+            {
+                failed.Add(i);
+                await Task.Delay(50, deadline.Token);
+            }
+        }
+
+        Assert.Equal(acknowledged, engine.Scan(ColumnFamily.Default, default, default).Select(e => Index(e.Key)));
+        Assert.All(failed, i => Assert.False(engine.TryGet(ColumnFamily.Default, Key(i), out _)));
+    }
+
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
     private static string S(byte[] b) => Encoding.UTF8.GetString(b);
