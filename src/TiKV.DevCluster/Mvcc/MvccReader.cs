@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TiKV.DevCluster.Storage;
 
 namespace TiKV.DevCluster.Mvcc;
@@ -25,17 +26,28 @@ internal sealed class MvccReader
     /// <summary>The newest write record of the key with commit_ts ≤ <paramref name="ts"/>.</summary>
     public bool SeekWrite(byte[] encodedKey, ulong ts, out ulong commitTs, out WriteRecord? write)
     {
-        Span<byte> seekKey = encodedKey.Length <= 248 ? stackalloc byte[encodedKey.Length + MvccKey.TsLength] : new byte[encodedKey.Length + MvccKey.TsLength];
-        MvccKey.WriteVersionKey(encodedKey, ts, seekKey);
-        if (_storage.TrySeekVersion(ColumnFamily.Write, seekKey, out var key, out var value))
+        if (SeekWriteBytes(encodedKey, ts, out commitTs, out var value))
         {
-            commitTs = MvccKey.DecodeTs(key);
             write = WriteRecord.Parse(value);
             return true;
         }
 
-        commitTs = 0;
         write = null;
+        return false;
+    }
+
+    /// <summary>Like <see cref="SeekWrite"/>, but leaves the record in its stored form.</summary>
+    private bool SeekWriteBytes(byte[] encodedKey, ulong ts, out ulong commitTs, [NotNullWhen(true)] out byte[]? value)
+    {
+        Span<byte> seekKey = encodedKey.Length <= 248 ? stackalloc byte[encodedKey.Length + MvccKey.TsLength] : new byte[encodedKey.Length + MvccKey.TsLength];
+        MvccKey.WriteVersionKey(encodedKey, ts, seekKey);
+        if (_storage.TrySeekVersion(ColumnFamily.Write, seekKey, out var key, out value))
+        {
+            commitTs = MvccKey.DecodeTs(key);
+            return true;
+        }
+
+        commitTs = 0;
         return false;
     }
 
@@ -83,16 +95,18 @@ internal sealed class MvccReader
     /// </summary>
     public bool GetWrite(byte[] encodedKey, ulong ts, ulong? gcFenceLimit, out WriteRecord? write, out ulong commitTs)
     {
-        while (SeekWrite(encodedKey, ts, out commitTs, out write))
+        // Only the record that decides the answer is decoded; Lock and Rollback records on the way are skipped by kind.
+        while (SeekWriteBytes(encodedKey, ts, out commitTs, out var value))
         {
-            if (gcFenceLimit is { } limit && !write!.IsValidAsLatestVersion(limit))
+            if (gcFenceLimit is { } limit && !WriteRecord.IsValidAsLatestVersion(value, limit))
             {
                 break;
             }
 
-            switch (write!.Kind)
+            switch (WriteRecord.PeekKind(value))
             {
                 case WriteKind.Put:
+                    write = WriteRecord.Parse(value);
                     return true;
                 case WriteKind.Delete:
                     write = null;

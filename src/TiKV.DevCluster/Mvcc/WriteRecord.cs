@@ -67,6 +67,28 @@ internal sealed class WriteRecord
         };
     }
 
+    /// <summary>
+    /// <see cref="IsValidAsLatestVersion(ulong)"/> on the stored form, decoding only the fence: readers step over
+    /// Lock and Rollback records without building them.
+    /// </summary>
+    public static bool IsValidAsLatestVersion(byte[] bytes, ulong readTs)
+    {
+        if (bytes.Length < 3)
+        {
+            throw new FormatException("Write record is too short.");
+        }
+
+        if ((bytes[1] & FlagGcFence) == 0)
+        {
+            return true;
+        }
+
+        var offset = 2;
+        RecordCodec.ReadVarint(bytes, ref offset);
+        var fence = RecordCodec.ReadVarint(bytes, ref offset);
+        return fence == 0 || fence > readTs;
+    }
+
     /// <summary>Reads only the type and start_ts, for scans that skip most records.</summary>
     public static WriteKind PeekKind(byte[] bytes) => bytes.Length > 0 ? (WriteKind)bytes[0] : throw new FormatException("Empty write record.");
 
