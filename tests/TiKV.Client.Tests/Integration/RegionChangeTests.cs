@@ -147,7 +147,7 @@ public class RegionChangeTests
             await Task.Delay(50);
         }
 
-        Assert.True(Volatile.Read(ref writes) > whileDown + 10, "writes continue while the store is down");
+        Assert.True(Volatile.Read(ref writes) > whileDown + 10, $"writes continue while the store is down; worker errors: {string.Join(" | ", errors.Select(e => e.GetType().Name + ": " + e.Message))}");
         Assert.NotEqual(DevStoreState.Up, cluster.Stores.Single(s => s.Id == victim).State);
         await cluster.RestartStoreAsync(victim);
         await Task.Delay(500);

@@ -136,8 +136,18 @@ internal sealed partial class BatchConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The failure handed to the requests of a broken stream. A stream dies with whatever status the transport saw
+    /// (a store killed mid-stream can surface as Internal or Cancelled); that is no verdict on the requests it
+    /// carried, so they fail as Unavailable and are retried, as client-go retries everything on a failed batch
+    /// stream. Only a status saying the store refuses the call itself (not served, not allowed, malformed) is
+    /// kept: repeating the request would get the same answer.
+    /// </summary>
     private TiKVRpcException Unavailable(string message, Exception? inner = null) =>
-        new(_factory.Target, inner is RpcException rpc ? rpc.StatusCode : StatusCode.Unavailable, message, inner);
+        new(_factory.Target, inner is RpcException { StatusCode: var code } && IsRefusal(code) ? code : StatusCode.Unavailable, message, inner);
+
+    private static bool IsRefusal(StatusCode code) =>
+        code is StatusCode.Unimplemented or StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.InvalidArgument;
 
     private async Task SweepLoopAsync()
     {
