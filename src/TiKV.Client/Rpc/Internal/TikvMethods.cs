@@ -1,4 +1,4 @@
-using Google.Protobuf.Reflection;
+using Google.Protobuf;
 using TiKV.Grpc;
 using TiKV.Proto.Kvrpcpb;
 using TiKV.Proto.Tikvpb;
@@ -8,9 +8,10 @@ namespace TiKV.Client.Rpc.Internal;
 /// <summary>Call descriptors of the tikvpb.Tikv methods the client uses.</summary>
 internal static class TikvMethods
 {
-    private static readonly ServiceDescriptor Service = TikvpbReflection.Descriptor.Services.Single(s => s.Name == "Tikv");
+    private const string Service = "tikvpb.Tikv";
 
-    public static readonly GrpcMethod<BatchCommandsRequest, BatchCommandsResponse> BatchCommands = Method<BatchCommandsRequest, BatchCommandsResponse>("BatchCommands");
+    public static readonly GrpcMethod<BatchCommandsRequest, BatchCommandsResponse> BatchCommands =
+        GrpcMethod<BatchCommandsRequest, BatchCommandsResponse>.Create(Service, "BatchCommands", MethodType.DuplexStreaming, BatchCommandsRequest.Parser, BatchCommandsResponse.Parser);
 
     public static readonly GrpcMethod<RawGetRequest, RawGetResponse> RawGet = Method<RawGetRequest, RawGetResponse>("RawGet");
 
@@ -60,8 +61,10 @@ internal static class TikvMethods
 
     public static readonly GrpcMethod<ResolveLockRequest, ResolveLockResponse> KvResolveLock = Method<ResolveLockRequest, ResolveLockResponse>("KvResolveLock");
 
+    // Built by name rather than from the file descriptor: loading tikvpb's descriptor (and every file it imports)
+    // is a noticeable part of a client's start-up, and the names are fixed by kvproto.
     private static GrpcMethod<TRequest, TResponse> Method<TRequest, TResponse>(string name)
         where TRequest : class, Google.Protobuf.IMessage<TRequest>, new()
         where TResponse : class, Google.Protobuf.IMessage<TResponse>, new() =>
-        GrpcMethod<TRequest, TResponse>.FromDescriptor(Service, name);
+        GrpcMethod<TRequest, TResponse>.Create(Service, name, MethodType.Unary, new MessageParser<TRequest>(static () => new TRequest()), new MessageParser<TResponse>(static () => new TResponse()));
 }
