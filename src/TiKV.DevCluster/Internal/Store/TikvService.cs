@@ -16,11 +16,25 @@ namespace TiKV.DevCluster.Internal.Store;
 /// </summary>
 internal sealed partial class TikvService
 {
-    /// <summary>The <c>tikvpb.Tikv</c> service descriptor.</summary>
-    public static readonly ServiceDescriptor Service = TikvpbReflection.Descriptor.Services.Single(s => s.Name == "Tikv");
+    /// <summary>The fully-qualified gRPC service name.</summary>
+    public const string ServiceName = "tikvpb.Tikv";
 
-    /// <summary>Method descriptors by name, built once for all stores (each lookup reflects over the message types).</summary>
+    /// <summary>
+    /// The <c>tikvpb.Tikv</c> service descriptor, built on first use only: building kvproto's descriptors costs
+    /// start-up over 100 ms, so serving uses <see cref="GrpcMethod{TRequest, TResponse}.Create"/> and only fault-rule
+    /// validation reads the descriptor.
+    /// </summary>
+    public static ServiceDescriptor Service => TikvpbReflection.Descriptor.Services.Single(s => s.Name == "Tikv");
+
+    /// <summary>The BatchCommands stream method.</summary>
+    private static readonly GrpcMethod<BatchCommandsRequest, BatchCommandsResponse> BatchCommandsMethod = GrpcMethod<BatchCommandsRequest, BatchCommandsResponse>.Create(
+        ServiceName, "BatchCommands", MethodType.DuplexStreaming, BatchCommandsRequest.Parser, BatchCommandsResponse.Parser);
+
+    /// <summary>The unary methods by name, built once for all stores.</summary>
     private static readonly ConcurrentDictionary<string, object> Methods = new(StringComparer.Ordinal);
+
+    /// <summary>Every method the stores serve (BatchCommands and the unary methods registered so far).</summary>
+    internal static IReadOnlyList<object> MethodTable => [BatchCommandsMethod, .. Methods.Values];
 
     /// <summary>TiKV's default <c>raft-entry-max-size</c>: larger proposals fail with RaftEntryTooLarge.</summary>
     private const long RaftEntryMaxSize = 8 * 1024 * 1024;
@@ -69,9 +83,7 @@ internal sealed partial class TikvService
         Map<UnsafeDestroyRangeRequest, UnsafeDestroyRangeResponse>(server, TikvMethod.UnsafeDestroyRange, static (s, r, ct) => s.UnsafeDestroyRangeAsync(r, ct));
         Map<SplitRegionRequest, SplitRegionResponse>(server, TikvMethod.SplitRegion, static (s, r, ct) => s.SplitRegionAsync(r, ct));
         Map<GetHealthFeedbackRequest, GetHealthFeedbackResponse>(server, TikvMethod.GetHealthFeedback, static (s, r, ct) => s.GetHealthFeedbackAsync(r, ct));
-        server.MapDuplexStreaming(
-            GrpcMethod<BatchCommandsRequest, BatchCommandsResponse>.FromDescriptor(Service, "BatchCommands"),
-            BatchCommandsAsync);
+        server.MapDuplexStreaming(BatchCommandsMethod, BatchCommandsAsync);
     }
 
     private void Map<TRequest, TResponse>(GrpcServer server, TikvMethod method, Func<TikvService, TRequest, CancellationToken, ValueTask<TResponse>> handler)
@@ -79,7 +91,10 @@ internal sealed partial class TikvService
         where TResponse : IMessage<TResponse>, new()
     {
         var name = StoreMetrics.NameOf(method);
-        var descriptor = (GrpcMethod<TRequest, TResponse>)Methods.GetOrAdd(name, static name => GrpcMethod<TRequest, TResponse>.FromDescriptor(Service, name));
+        var descriptor = (GrpcMethod<TRequest, TResponse>)Methods.GetOrAdd(
+            name,
+            static name => GrpcMethod<TRequest, TResponse>.Create(
+                ServiceName, name, MethodType.Unary, new MessageParser<TRequest>(static () => new TRequest()), new MessageParser<TResponse>(static () => new TResponse())));
         server.MapUnary(descriptor, (request, context) => UnaryAsync(method, request, context, handler));
     }
 
