@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using TiKV.Client.Diagnostics.Internal;
 using TiKV.Client.Internal;
+using TiKV.Client.Rpc.Internal;
 using TiKV.Grpc;
 using TiKV.Proto.Pdpb;
 
@@ -164,6 +165,10 @@ internal sealed partial class PdClient : IPdClient
             {
                 return await leader.Channel.UnaryAsync(method, request, new CallOptions(_options.PdTimeout), cancellationToken).ConfigureAwait(false);
             }
+            catch (RpcException ex) when (CallerCancellation.IsCausedBy(ex, cancellationToken))
+            {
+                throw CallerCancellation.ToCanceled(ex, cancellationToken);
+            }
             catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 last = ex;
@@ -202,6 +207,10 @@ internal sealed partial class PdClient : IPdClient
                     response = await ChannelFor(target)
                         .UnaryAsync(PdMethods.GetMembers, new GetMembersRequest { Header = NewHeader() }, new CallOptions(_options.PdTimeout), cancellationToken)
                         .ConfigureAwait(false);
+                }
+                catch (RpcException ex) when (CallerCancellation.IsCausedBy(ex, cancellationToken))
+                {
+                    throw CallerCancellation.ToCanceled(ex, cancellationToken);
                 }
                 catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
                 {

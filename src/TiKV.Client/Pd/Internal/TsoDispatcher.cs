@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using TiKV.Client.Diagnostics.Internal;
 using TiKV.Client.Retry.Internal;
+using TiKV.Client.Rpc.Internal;
 using TiKV.Grpc;
 using TiKV.Proto.Pdpb;
 
@@ -141,6 +142,10 @@ internal sealed class TsoDispatcher : IAsyncDisposable
 
                 ClientMetrics.RecordTsoRequest();
                 return response.Timestamp;
+            }
+            catch (RpcException ex) when (CallerCancellation.IsCausedBy(ex, shutdown))
+            {
+                throw CallerCancellation.ToCanceled(ex, shutdown);
             }
             catch (RpcException ex)
             {

@@ -29,7 +29,7 @@ internal sealed partial class BatchConnection
                 await SendBatchAsync(batch, token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (Exception ex) when (CallerCancellation.IsCausedBy(ex, token))
         {
             var error = new ObjectDisposedException(nameof(TiKVClient), $"The connection to {_factory.Target} was shut down.");
             foreach (var entry in batch)
@@ -198,7 +198,7 @@ internal sealed partial class BatchConnection
                 }
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (Exception ex) when (CallerCancellation.IsCausedBy(ex, token))
         {
             return;
         }

@@ -37,7 +37,11 @@ internal sealed class RpcClient : IStoreTransport
         {
             return await GetPool(address).UnaryAsync(method, request, cancellationToken).ConfigureAwait(false);
         }
-        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (RpcException ex) when (CallerCancellation.IsCausedBy(ex, cancellationToken))
+        {
+            throw CallerCancellation.ToCanceled(ex, cancellationToken);
+        }
+        catch (RpcException ex)
         {
             throw new TiKVRpcException(address, ex.StatusCode, ex.Detail, ex);
         }
@@ -70,7 +74,11 @@ internal sealed class RpcClient : IStoreTransport
         {
             return await call.ConfigureAwait(false);
         }
-        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (RpcException ex) when (CallerCancellation.IsCausedBy(ex, cancellationToken))
+        {
+            throw CallerCancellation.ToCanceled(ex, cancellationToken);
+        }
+        catch (RpcException ex)
         {
             throw new TiKVRpcException(address, ex.StatusCode, ex.Detail, ex);
         }
