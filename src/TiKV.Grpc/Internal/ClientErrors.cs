@@ -59,18 +59,29 @@ internal static class ClientErrors
                     $"Failed to connect to {target}: {InnermostMessage(request)}",
                     null,
                     request);
+            case HttpRequestException request when request.HttpRequestError is HttpRequestError.ResponseEnded || request.InnerException is IOException:
+                return ConnectionLost(target, InnermostMessage(request), request);
             case HttpRequestException request:
                 return new RpcException(StatusCode.Unavailable, $"Request to {target} failed: {InnermostMessage(request)}", null, request);
             case OperationCanceledException cancelled when cancelled.InnerException is TimeoutException:
                 return new RpcException(StatusCode.Unavailable, $"Failed to connect to {target}: connect timeout.", null, cancelled);
+            case OperationCanceledException cancelled:
+                // Deadline and caller cancellation are decided before this, so the cancellation came from the HTTP/2
+                // stack itself: SocketsHttpHandler cancels a request body still being sent (a duplex stream the server
+                // has not answered yet) when its connection is aborted by a reset, an EOF or a GOAWAY. The cause is
+                // the lost connection; C-core and grpc-dotnet report a lost transport UNAVAILABLE, which callers retry.
+                return ConnectionLost(target, $"the HTTP/2 stream was aborted ({cancelled.Message})", cancelled);
             case IOException io:
-                return new RpcException(StatusCode.Unavailable, $"Connection to {target} failed: {InnermostMessage(io)}", null, io);
+                return ConnectionLost(target, InnermostMessage(io), io);
             case ObjectDisposedException disposed:
                 return new RpcException(StatusCode.Unavailable, $"The stream to {target} was closed: {disposed.Message}", null, disposed);
             default:
                 return new RpcException(StatusCode.Internal, $"Call to {target} failed: {exception.Message}", null, exception);
         }
     }
+
+    private static RpcException ConnectionLost(string target, string cause, Exception exception) =>
+        new(StatusCode.Unavailable, $"Connection to {target} was lost: {cause}", null, exception);
 
     private static bool IsConnectFailure(HttpRequestException exception) =>
         exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError
