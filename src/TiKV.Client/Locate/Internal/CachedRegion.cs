@@ -12,6 +12,10 @@ internal sealed class CachedRegion
 {
     private readonly long _ttlTicks;
     private readonly UInt128 _endPrefix;
+
+    // Kept beside the prefix so a lookup decides "ends above the key" from this object alone, without following
+    // EndKey (another object, another cache miss with many regions cached).
+    private readonly bool _endUnbounded;
     private int _leaderIndex;
     private int _sendFailures;
     private long _expiresAt;
@@ -25,6 +29,8 @@ internal sealed class CachedRegion
         StartKey = meta.StartKey.ToByteArray();
         EndKey = meta.EndKey.ToByteArray();
         _endPrefix = KeyPrefix.Of(EndKey);
+        _endUnbounded = EndKey.Length == 0;
+        Id = meta.Id;
         Epoch = meta.RegionEpoch ?? new RegionEpoch();
         _ttlTicks = ttlTicks;
         _expiresAt = now + ttlTicks;
@@ -33,7 +39,8 @@ internal sealed class CachedRegion
 
     public Region Meta { get; }
 
-    public ulong Id => Meta.Id;
+    /// <summary>The region id, copied out of <see cref="Meta"/> so that reading it touches only this object.</summary>
+    public ulong Id { get; }
 
     public RegionEpoch Epoch { get; }
 
@@ -81,7 +88,7 @@ internal sealed class CachedRegion
     /// </summary>
     public bool EndsAbove(ReadOnlySpan<byte> key, UInt128 keyPrefix)
     {
-        if (EndKey.Length == 0 || keyPrefix < _endPrefix)
+        if (keyPrefix < _endPrefix || _endUnbounded)
         {
             return true;
         }
