@@ -165,7 +165,9 @@ internal sealed partial class PdClient : IPdClient
             {
                 return await leader.Channel.UnaryAsync(method, request, new CallOptions(_options.PdTimeout), cancellationToken).ConfigureAwait(false);
             }
-            catch (RpcException ex) when (CallerCancellation.IsCausedBy(ex, cancellationToken))
+            // Once the caller has cancelled, the status the call ended with (Cancelled, or a transport failure that
+            // raced the cancellation) no longer matters: the caller asked to stop and gets OperationCanceledException.
+            catch (RpcException ex) when (cancellationToken.IsCancellationRequested)
             {
                 throw CallerCancellation.ToCanceled(ex, cancellationToken);
             }
@@ -208,7 +210,7 @@ internal sealed partial class PdClient : IPdClient
                         .UnaryAsync(PdMethods.GetMembers, new GetMembersRequest { Header = NewHeader() }, new CallOptions(_options.PdTimeout), cancellationToken)
                         .ConfigureAwait(false);
                 }
-                catch (RpcException ex) when (CallerCancellation.IsCausedBy(ex, cancellationToken))
+                catch (RpcException ex) when (cancellationToken.IsCancellationRequested)
                 {
                     throw CallerCancellation.ToCanceled(ex, cancellationToken);
                 }
