@@ -11,36 +11,22 @@ namespace TiKV.DevCluster.Storage;
 /// </summary>
 internal sealed class SqliteLogConnection : IDisposable
 {
-    private readonly SqliteConnection _connection;
+    private readonly SqliteWalWriter _writer;
     private readonly SqliteStatement _append;
     private readonly SqliteStatement _truncate;
-    private readonly SqliteStatement _begin;
-    private readonly SqliteStatement _commit;
-    private readonly SqliteStatement _rollback;
 
     public SqliteLogConnection(string path, bool fsyncEveryCommit)
     {
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
+        // Same durability as the main tables: a committed append survives a killed process, and with FULL sync the
+        // loss of the machine.
+        _writer = new SqliteWalWriter(
+            new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString(),
+            fsyncEveryCommit);
         try
         {
-            _connection.Open();
-            SqliteStatement.SetBusyTimeout(_connection);
-
-            // Same promise as the main tables: a committed append is in the WAL file through the operating system
-            // (survives a killed process); FULL also fsyncs it (survives losing the machine).
-            Execute("PRAGMA journal_mode=WAL");
-            Execute(fsyncEveryCommit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-            Execute("CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, ops BLOB NOT NULL)");
-            _append = new SqliteStatement(_connection, "INSERT INTO log (seq, ops) VALUES ($seq, $ops)");
-            _truncate = new SqliteStatement(_connection, "DELETE FROM log WHERE seq <= $seq");
-            _begin = new SqliteStatement(_connection, "BEGIN IMMEDIATE");
-            _commit = new SqliteStatement(_connection, "COMMIT");
-            _rollback = new SqliteStatement(_connection, "ROLLBACK");
+            _writer.Execute("CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, ops BLOB NOT NULL)");
+            _append = new SqliteStatement(_writer.Connection, "INSERT INTO log (seq, ops) VALUES ($seq, $ops)");
+            _truncate = new SqliteStatement(_writer.Connection, "DELETE FROM log WHERE seq <= $seq");
         }
         catch
         {
@@ -49,11 +35,11 @@ internal sealed class SqliteLogConnection : IDisposable
         }
     }
 
-    public void Begin() => _begin.Execute();
+    public void Begin() => _writer.Begin();
 
-    public void Commit() => _commit.Execute();
+    public void Commit() => _writer.Commit();
 
-    public void Rollback() => _rollback.Execute();
+    public void Rollback() => _writer.Rollback();
 
     /// <summary>Appends one group's record, whose last operation has <paramref name="sequence"/>; inside a transaction.</summary>
     public void Append(long sequence, ReadOnlySpan<byte> record)
@@ -73,7 +59,7 @@ internal sealed class SqliteLogConnection : IDisposable
     /// <summary>The highest sequence in the log, 0 when empty.</summary>
     public long LastSequence()
     {
-        using var statement = new SqliteStatement(_connection, "SELECT coalesce(max(seq), 0) FROM log");
+        using var statement = new SqliteStatement(_writer.Connection, "SELECT coalesce(max(seq), 0) FROM log");
         return statement.Step() ? statement.ColumnInt64(0) : 0;
     }
 
@@ -83,7 +69,7 @@ internal sealed class SqliteLogConnection : IDisposable
     /// </summary>
     public void ReadAfter(long sequence, Action<long, WriteOperation> apply)
     {
-        using var statement = new SqliteStatement(_connection, "SELECT seq, ops FROM log WHERE seq > $seq ORDER BY seq");
+        using var statement = new SqliteStatement(_writer.Connection, "SELECT seq, ops FROM log WHERE seq > $seq ORDER BY seq");
         statement.BindInt64(1, sequence);
         while (statement.Step())
         {
@@ -97,16 +83,6 @@ internal sealed class SqliteLogConnection : IDisposable
         // Null-tolerant: a constructor that failed half-way disposes what it had prepared.
         _append?.Dispose();
         _truncate?.Dispose();
-        _begin?.Dispose();
-        _commit?.Dispose();
-        _rollback?.Dispose();
-        _connection.Dispose();
-    }
-
-    private void Execute(string sql)
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        _writer.Dispose();
     }
 }

@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-
 namespace TiKV.DevCluster.Storage;
 
 /// <summary>
@@ -11,69 +9,54 @@ internal sealed class SqliteWriteConnection : IDisposable
     private const int ColumnFamilies = 3;
     private const int CacheKib = 32 * 1024;
 
-    private readonly SqliteConnection _connection;
+    private readonly SqliteWalWriter _writer;
     private readonly SqliteStatement[] _put = new SqliteStatement[ColumnFamilies];
     private readonly SqliteStatement[] _delete = new SqliteStatement[ColumnFamilies];
     private readonly SqliteStatement[] _deleteRange = new SqliteStatement[ColumnFamilies];
     private readonly SqliteStatement[] _deleteFrom = new SqliteStatement[ColumnFamilies];
     private readonly SqliteStatement _setFolded;
-    private readonly SqliteStatement _begin;
-    private readonly SqliteStatement _commit;
-    private readonly SqliteStatement _rollback;
 
     public SqliteWriteConnection(string connectionString, bool fsyncEveryCommit)
     {
-        _connection = new SqliteConnection(connectionString);
+        _writer = new SqliteWalWriter(connectionString, fsyncEveryCommit);
         try
         {
-            _connection.Open();
-            SqliteStatement.SetBusyTimeout(_connection);
-
-            // WAL lets readers run beside the writer. Either way a commit has written the WAL before it returns, so a
-            // killed process loses nothing acknowledged; FULL also fsyncs each commit against losing the machine.
-            Execute("PRAGMA journal_mode=WAL");
-            Execute(fsyncEveryCommit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-
             // A fold rewrites pages all over the tables; a larger page cache keeps the interior pages and recently
             // touched leaves in memory between folds instead of re-reading them from the file.
-            Execute($"PRAGMA cache_size=-{CacheKib}");
+            _writer.Execute($"PRAGMA cache_size=-{CacheKib}");
 
             // A large fold grows the WAL file by every page it rewrites; once checkpointed, give the excess back.
-            Execute("PRAGMA journal_size_limit=67108864");
+            _writer.Execute("PRAGMA journal_size_limit=67108864");
             foreach (var sql in SqliteStatements.CreateTables())
             {
-                Execute(sql);
+                _writer.Execute(sql);
             }
 
-            Execute(SqliteStatements.CreateFoldState);
+            _writer.Execute(SqliteStatements.CreateFoldState);
 
             for (var i = 0; i < ColumnFamilies; i++)
             {
                 var cf = (ColumnFamily)i;
-                _put[i] = new SqliteStatement(_connection, SqliteStatements.Put(cf));
-                _delete[i] = new SqliteStatement(_connection, SqliteStatements.Delete(cf));
-                _deleteRange[i] = new SqliteStatement(_connection, SqliteStatements.DeleteRange(cf, bounded: true));
-                _deleteFrom[i] = new SqliteStatement(_connection, SqliteStatements.DeleteRange(cf, bounded: false));
+                _put[i] = new SqliteStatement(_writer.Connection, SqliteStatements.Put(cf));
+                _delete[i] = new SqliteStatement(_writer.Connection, SqliteStatements.Delete(cf));
+                _deleteRange[i] = new SqliteStatement(_writer.Connection, SqliteStatements.DeleteRange(cf, bounded: true));
+                _deleteFrom[i] = new SqliteStatement(_writer.Connection, SqliteStatements.DeleteRange(cf, bounded: false));
             }
 
-            _setFolded = new SqliteStatement(_connection, SqliteStatements.SetFoldedSequence);
-            _begin = new SqliteStatement(_connection, "BEGIN IMMEDIATE");
-            _commit = new SqliteStatement(_connection, "COMMIT");
-            _rollback = new SqliteStatement(_connection, "ROLLBACK");
+            _setFolded = new SqliteStatement(_writer.Connection, SqliteStatements.SetFoldedSequence);
         }
         catch
         {
-            // A database that cannot be opened (unreadable file, not a database) must not leave the handle open.
             Dispose();
             throw;
         }
     }
 
-    public void Begin() => _begin.Execute();
+    public void Begin() => _writer.Begin();
 
-    public void Commit() => _commit.Execute();
+    public void Commit() => _writer.Commit();
 
-    public void Rollback() => _rollback.Execute();
+    public void Rollback() => _writer.Rollback();
 
     public void Put(ColumnFamily cf, byte[] key, byte[] value)
     {
@@ -119,7 +102,7 @@ internal sealed class SqliteWriteConnection : IDisposable
     /// <summary>The log sequence the main tables contain every operation up to (0 for a new database).</summary>
     public long FoldedSequence()
     {
-        using var statement = new SqliteStatement(_connection, SqliteStatements.GetFoldedSequence);
+        using var statement = new SqliteStatement(_writer.Connection, SqliteStatements.GetFoldedSequence);
         return statement.Step() ? statement.ColumnInt64(0) : 0;
     }
 
@@ -132,16 +115,6 @@ internal sealed class SqliteWriteConnection : IDisposable
         }
 
         _setFolded?.Dispose();
-        _begin?.Dispose();
-        _commit?.Dispose();
-        _rollback?.Dispose();
-        _connection.Dispose();
-    }
-
-    private void Execute(string sql)
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        _writer.Dispose();
     }
 }
