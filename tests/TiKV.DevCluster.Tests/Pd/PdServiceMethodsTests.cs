@@ -1,6 +1,6 @@
 using System.Reflection;
 using TiKV.DevCluster.Internal.Pd;
-using TiKV.Grpc;
+using TiKV.Tests.Shared;
 using TiKV.Proto.Pdpb;
 
 namespace TiKV.DevCluster.Tests.Pd;
@@ -24,27 +24,7 @@ public sealed class PdServiceMethodsTests
     public void Each_method_matches_the_service_descriptor(string fieldName)
     {
         var field = typeof(PdServiceMethods).GetField(fieldName, BindingFlags.Public | BindingFlags.Static)!;
-        var method = field.GetValue(null)!;
-        var type = method.GetType();
-        Assert.Equal(typeof(GrpcMethod<,>), type.GetGenericTypeDefinition());
-        var name = (string)type.GetProperty(nameof(GrpcMethod<TsoRequest, TsoResponse>.Name))!.GetValue(method)!;
-        var fullName = (string)type.GetProperty(nameof(GrpcMethod<TsoRequest, TsoResponse>.FullName))!.GetValue(method)!;
-        var methodType = (MethodType)type.GetProperty(nameof(GrpcMethod<TsoRequest, TsoResponse>.Type))!.GetValue(method)!;
-
-        var service = PdpbReflection.Descriptor.Services.Single(s => s.Name == "PD");
-        var declared = service.FindMethodByName(name);
-        Assert.True(declared is not null, $"pdpb.PD has no method {name}");
-        Assert.Equal("/" + service.FullName + "/" + declared.Name, fullName);
-        Assert.Equal(declared.InputType.ClrType, type.GetGenericArguments()[0]);
-        Assert.Equal(declared.OutputType.ClrType, type.GetGenericArguments()[1]);
-        var expected = (declared.IsClientStreaming, declared.IsServerStreaming) switch
-        {
-            (false, false) => MethodType.Unary,
-            (true, false) => MethodType.ClientStreaming,
-            (false, true) => MethodType.ServerStreaming,
-            _ => MethodType.DuplexStreaming,
-        };
-        Assert.Equal(expected, methodType);
+        MethodTableAssert.MatchesDescriptor(field.GetValue(null)!, PdpbReflection.Descriptor.Services.Single(s => s.Name == "PD"));
     }
 
     [Fact]
