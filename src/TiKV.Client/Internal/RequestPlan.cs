@@ -81,20 +81,30 @@ internal sealed class RequestPlan
         where TResponse : class
     {
         var shape = new BatchShape<TItem>(keyOf, sizeOf, _core.Options.RawBatchSize, _core.Options.RawBatchPairCount);
-        var batches = await PlanAsync(backoffer, sortedItems, shape, cancellationToken).ConfigureAwait(false);
-        var tasks = new List<Task>(batches.Count);
-        foreach (var (region, batch) in batches)
-        {
-            tasks.Add(SendPlannedAsync(backoffer, region, batch, shape, build, OnResponse, cancellationToken));
-        }
-
-        await (tasks.Count == 1 ? tasks[0] : Task.WhenAll(tasks)).ConfigureAwait(false);
+        await SendAllAsync(backoffer, sortedItems, shape, build, OnResponse, cancellationToken).ConfigureAwait(false);
 
         ValueTask<bool> OnResponse(ArraySegment<TItem> batch, TResponse response)
         {
             onResponse(batch, response);
             return ValueTask.FromResult(false);
         }
+    }
+
+    /// <summary>
+    /// Plans items (sorted by key) into region batches within <paramref name="shape"/> and sends them all in
+    /// parallel through <see cref="SendPlannedAsync"/>.
+    /// </summary>
+    public async Task SendAllAsync<TItem, TResponse>(
+        Backoffer backoffer,
+        ArraySegment<TItem> sortedItems,
+        BatchShape<TItem> shape,
+        Func<ArraySegment<TItem>, StoreRequest<TResponse>> build,
+        Func<ArraySegment<TItem>, TResponse, ValueTask<bool>> onResponse,
+        CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        var batches = await PlanAsync(backoffer, sortedItems, shape, cancellationToken).ConfigureAwait(false);
+        await SendBatchesAsync(backoffer, batches, shape, build, onResponse, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -151,16 +161,32 @@ internal sealed class RequestPlan
                 }
             }
 
-            var parts = await PlanAsync(backoffer, batch, shape, cancellationToken).ConfigureAwait(false);
-            var tasks = new List<Task>(parts.Count);
-            foreach (var (partRegion, part) in parts)
-            {
-                tasks.Add(SendPlannedAsync(backoffer, partRegion, part, shape, build, onResponse, cancellationToken));
-            }
-
-            await (tasks.Count == 1 ? tasks[0] : Task.WhenAll(tasks)).ConfigureAwait(false);
+            await SendAllAsync(backoffer, batch, shape, build, onResponse, cancellationToken).ConfigureAwait(false);
             return;
         }
+    }
+
+    private Task SendBatchesAsync<TItem, TResponse>(
+        Backoffer backoffer,
+        List<(CachedRegion Region, ArraySegment<TItem> Batch)> batches,
+        BatchShape<TItem> shape,
+        Func<ArraySegment<TItem>, StoreRequest<TResponse>> build,
+        Func<ArraySegment<TItem>, TResponse, ValueTask<bool>> onResponse,
+        CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        if (batches.Count == 1)
+        {
+            return SendPlannedAsync(backoffer, batches[0].Region, batches[0].Batch, shape, build, onResponse, cancellationToken);
+        }
+
+        var tasks = new Task[batches.Count];
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            tasks[i] = SendPlannedAsync(backoffer, batches[i].Region, batches[i].Batch, shape, build, onResponse, cancellationToken);
+        }
+
+        return Task.WhenAll(tasks);
     }
 
     private async Task<List<(CachedRegion Region, ArraySegment<TItem> Items)>> GroupByRegionAsync<TItem>(

@@ -90,11 +90,9 @@ public sealed partial class Snapshot
         var txn = await _owner.GetTxnCoreAsync(cancellationToken).ConfigureAwait(false);
         using var activity = ClientMetrics.ActivitySource.StartActivity("KvBatchGet");
         var backoffer = txn.NewBackoffer("KvBatchGet", TxnBudgets.Read);
-        var batches = await txn.Plan.PlanAsync(backoffer, keys, TxnKey.Shape, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(batches.Select(b => txn.Plan.SendPlannedAsync(
+        await txn.Plan.SendAllAsync(
             backoffer,
-            b.Region,
-            b.Batch,
+            keys,
             TxnKey.Shape,
             batch =>
             {
@@ -134,7 +132,7 @@ public sealed partial class Snapshot
                 await ResolveForReadAsync(txn, backoffer, locks, cancellationToken).ConfigureAwait(false);
                 return true;
             },
-            cancellationToken))).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
         return results;
     }
 

@@ -21,11 +21,9 @@ internal sealed partial class LockResolver
         var state = new AsyncRecovery(lockInfo.TxnId, primaryLock.MinCommitTs);
         if (secondaries.Length > 0)
         {
-            var batches = await _txn.Plan.PlanAsync(backoffer, secondaries, TxnKey.Shape, cancellationToken).ConfigureAwait(false);
-            await Task.WhenAll(batches.Select(b => _txn.Plan.SendPlannedAsync(
+            await _txn.Plan.SendAllAsync(
                 backoffer,
-                b.Region,
-                b.Batch,
+                secondaries,
                 TxnKey.Shape,
                 batch =>
                 {
@@ -43,7 +41,7 @@ internal sealed partial class LockResolver
                     state.Add(response.Locks, batch.Count, response.CommitTs);
                     return ValueTask.FromResult(false);
                 },
-                cancellationToken))).ConfigureAwait(false);
+                cancellationToken).ConfigureAwait(false);
         }
 
         if (state.NonAsyncCommitLock)
@@ -64,11 +62,9 @@ internal sealed partial class LockResolver
     /// <summary>ResolveLock with explicit keys, one request per region batch, all in parallel.</summary>
     private async Task ResolveKeysAsync(Backoffer backoffer, ulong txnId, ulong commitTs, TxnKey[] keys, CancellationToken cancellationToken)
     {
-        var batches = await _txn.Plan.PlanAsync(backoffer, keys, TxnKey.Shape, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(batches.Select(b => _txn.Plan.SendPlannedAsync(
+        await _txn.Plan.SendAllAsync(
             backoffer,
-            b.Region,
-            b.Batch,
+            keys,
             TxnKey.Shape,
             batch =>
             {
@@ -79,7 +75,7 @@ internal sealed partial class LockResolver
             (_, response) => response.Error is { } error
                 ? throw new KeyException(error, $"ResolveLock of transaction {txnId} failed: {TxnErrors.Describe(error)}")
                 : ValueTask.FromResult(false),
-            cancellationToken))).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>What the CheckSecondaryLocks answers add up to (client-go's asyncResolveData).</summary>

@@ -288,11 +288,9 @@ internal sealed partial class TwoPhaseCommitter
                 return;
             }
 
-            var batches = await _txn.Plan.PlanAsync(backoffer, _mutations, TxnMutation.KeyShape, CancellationToken.None).ConfigureAwait(false);
-            await Task.WhenAll(batches.Select(b => _txn.Plan.SendPlannedAsync(
+            await _txn.Plan.SendAllAsync(
                 backoffer,
-                b.Region,
-                b.Batch,
+                _mutations,
                 TxnMutation.KeyShape,
                 batch =>
                 {
@@ -303,7 +301,7 @@ internal sealed partial class TwoPhaseCommitter
                 (_, response) => response.Error is { } error
                     ? throw TxnErrors.FromKeyError(error, "KvBatchRollback")
                     : ValueTask.FromResult(false),
-                CancellationToken.None))).ConfigureAwait(false);
+                CancellationToken.None).ConfigureAwait(false);
             TxnLog.CleanupFinished(_txn.Logger, _startTs);
         }
         catch (Exception ex) when (ex is TiKVException or ObjectDisposedException or OperationCanceledException)
@@ -320,11 +318,9 @@ internal sealed partial class TwoPhaseCommitter
             return;
         }
 
-        var batches = await txn.Plan.PlanAsync(backoffer, keys, TxnKey.Shape, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(batches.Select(b => txn.Plan.SendPlannedAsync(
+        await txn.Plan.SendAllAsync(
             backoffer,
-            b.Region,
-            b.Batch,
+            keys,
             TxnKey.Shape,
             batch =>
             {
@@ -335,6 +331,6 @@ internal sealed partial class TwoPhaseCommitter
             (_, response) => response.Errors.Count > 0
                 ? throw TxnErrors.FromKeyError(response.Errors[0], "KvPessimisticRollback")
                 : ValueTask.FromResult(false),
-            cancellationToken))).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
     }
 }
