@@ -4,6 +4,7 @@ using TiKV.Client.Locate.Internal;
 using TiKV.Client.Retry.Internal;
 using TiKV.Client.Tests.Fakes;
 using TiKV.Proto.Metapb;
+using TiKV.Tests.Shared;
 
 namespace TiKV.Client.Tests.Unit;
 

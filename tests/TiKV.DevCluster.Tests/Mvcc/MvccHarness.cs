@@ -3,6 +3,7 @@ using Google.Protobuf;
 using TiKV.DevCluster.Mvcc;
 using TiKV.DevCluster.Storage;
 using TiKV.Proto.Kvrpcpb;
+using TiKV.Tests.Shared;
 
 namespace TiKV.DevCluster.Tests.Mvcc;
 

@@ -31,6 +31,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "{Operation}: region {RegionId} on store {Store} answered {Kind}: {Message}")]
     public static partial void RegionError(ILogger logger, string operation, ulong regionId, string store, RegionErrorKind kind, string message);
 
+    [LoggerMessage(EventId = 14, Level = LogLevel.Debug, Message = "{Count} regions idle past their TTL dropped from the cache")]
+    public static partial void RegionsExpired(ILogger logger, int count);
+
     [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "{Operation}: sending to store {Store} for region {RegionId} failed: {Reason}")]
     public static partial void SendFailed(ILogger logger, string operation, string store, ulong regionId, string reason);
 

@@ -5,35 +5,25 @@ namespace TiKV.Client.Locate.Internal;
 
 /// <summary>
 /// One region in the cache: immutable metadata plus the mutable pieces client-go keeps per region
-/// (which peer is believed to be the leader, idle expiry, validity). Keys are copied out of the protobuf
-/// once so lookups compare plain spans.
+/// (which peer is believed to be the leader, validity). Keys are copied out of the protobuf once so lookups
+/// compare plain spans. The idle expiry lives in the cache's <see cref="RegionEntry"/>, beside what a lookup checks.
 /// </summary>
 internal sealed class CachedRegion
 {
-    private readonly long _ttlTicks;
-    private readonly UInt128 _endPrefix;
-
-    // Kept beside the prefix so a lookup decides "ends above the key" from this object alone, without following
-    // EndKey (another object, another cache miss with many regions cached).
-    private readonly bool _endUnbounded;
     private int _leaderIndex;
     private int _sendFailures;
-    private long _expiresAt;
     private int _invalid;
     private Context? _context;
 
-    public CachedRegion(Region meta, Peer? leader, long now, long ttlTicks)
+    public CachedRegion(Region meta, Peer? leader, long ttlTicks)
     {
         ArgumentNullException.ThrowIfNull(meta);
         Meta = meta;
         StartKey = meta.StartKey.ToByteArray();
         EndKey = meta.EndKey.ToByteArray();
-        _endPrefix = KeyPrefix.Of(EndKey);
-        _endUnbounded = EndKey.Length == 0;
         Id = meta.Id;
         Epoch = meta.RegionEpoch ?? new RegionEpoch();
-        _ttlTicks = ttlTicks;
-        _expiresAt = now + ttlTicks;
+        TtlTicks = ttlTicks;
         _leaderIndex = leader is null ? 0 : Math.Max(0, IndexOfStore(leader.StoreId));
     }
 
@@ -43,6 +33,9 @@ internal sealed class CachedRegion
     public ulong Id { get; }
 
     public RegionEpoch Epoch { get; }
+
+    /// <summary>This region's idle TTL in TimeProvider timestamp ticks: the cache's TTL plus this region's jitter.</summary>
+    public long TtlTicks { get; }
 
     public byte[] StartKey { get; }
 
@@ -81,21 +74,6 @@ internal sealed class CachedRegion
         return context;
     }
 
-    /// <summary>
-    /// True when <paramref name="key"/> (whose <see cref="KeyPrefix"/> is <paramref name="keyPrefix"/>) sorts below
-    /// the end key, i.e. the region extends past it. Decided on the prefixes when they differ, so the end key
-    /// itself is read only when the two share their first 16 bytes.
-    /// </summary>
-    public bool EndsAbove(ReadOnlySpan<byte> key, UInt128 keyPrefix)
-    {
-        if (keyPrefix < _endPrefix || _endUnbounded)
-        {
-            return true;
-        }
-
-        return keyPrefix == _endPrefix && key.SequenceCompareTo(EndKey) < 0;
-    }
-
     public bool Contains(ReadOnlySpan<byte> key) =>
         key.SequenceCompareTo(StartKey) >= 0 && (EndKey.Length == 0 || key.SequenceCompareTo(EndKey) < 0);
 
@@ -110,11 +88,7 @@ internal sealed class CachedRegion
         return key.SequenceCompareTo(StartKey) > 0 && (EndKey.Length == 0 || key.SequenceCompareTo(EndKey) <= 0);
     }
 
-    public bool IsExpired(long now) => now > Volatile.Read(ref _expiresAt);
-
-    /// <summary>Pushes the idle expiry forward; called on every cache hit.</summary>
-    public void Touch(long now) => Volatile.Write(ref _expiresAt, now + _ttlTicks);
-
+    /// <summary>Marks the region stale so requests in flight to it stop and re-locate; only the cache calls this.</summary>
     public void Invalidate() => Volatile.Write(ref _invalid, 1);
 
     /// <summary>Points requests at the peer on <paramref name="storeId"/>; false if the region has no peer there.</summary>

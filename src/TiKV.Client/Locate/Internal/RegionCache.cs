@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using TiKV.Client.Diagnostics.Internal;
 using TiKV.Client.Pd.Internal;
@@ -6,23 +7,25 @@ using TiKV.Proto.Metapb;
 namespace TiKV.Client.Locate.Internal;
 
 /// <summary>
-/// Regions sorted by start key (non-overlapping), with O(log n) lookup by key under a reader/writer lock,
-/// plus an index by id. Lookups binary-search a dense array of start-key prefixes (RegionCache.Search.cs). Misses are loaded from PD (see RegionCache.Load.cs); entries expire after an idle
-/// TTL with per-region jitter, like client-go's regionCacheTTLSec.
+/// Regions sorted by start key (non-overlapping), with O(log n) lookup by key, plus an index by id. Lookups take
+/// no lock: they search the last published <see cref="RegionDirectory"/> (an immutable set of sorted blocks of
+/// <see cref="RegionEntry"/>, which hold what a hit checks beside the region reference). Changes are serialized by
+/// a lock and publish a new directory. Misses are loaded from PD (RegionCache.Load.cs); entries expire after an
+/// idle TTL with per-region jitter, like client-go's regionCacheTTLSec, and a background round drops expired
+/// entries (RegionCache.Expiry.cs).
 /// </summary>
 internal sealed partial class RegionCache : IDisposable
 {
-    private readonly List<CachedRegion> _sorted = [];
-
-    // The first 16 bytes of each region's start key, parallel to _sorted (see RegionCache.Search.cs).
-    private readonly List<UInt128> _prefixes = [];
     private readonly Dictionary<ulong, CachedRegion> _byId = [];
-    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+
+    // Serializes changes (and reads of _byId). Lookups by key never take it.
+    private readonly Lock _writeLock = new();
     private readonly IPdClient _pd;
     private readonly TimeProvider _timeProvider;
     private readonly long _ttlTicks;
     private readonly long _jitterTicks;
     private readonly ILogger _logger;
+    private RegionDirectory _directory = RegionDirectory.Empty;
 
     public RegionCache(IPdClient pd, TimeProvider timeProvider, TimeSpan ttl, TimeSpan jitter, ILogger logger)
     {
@@ -31,141 +34,95 @@ internal sealed partial class RegionCache : IDisposable
         _ttlTicks = ToTicks(ttl, timeProvider);
         _jitterTicks = ToTicks(jitter, timeProvider);
         _logger = logger;
+        _clock = timeProvider.GetTimestamp();
+        _expiryRound = timeProvider.CreateTimer(static state => ((RegionCache)state!).RunExpiryRound(), this, ExpiryRoundInterval, Timeout.InfiniteTimeSpan);
     }
 
-    public int Count
-    {
-        get
-        {
-            _lock.EnterReadLock();
-            try
-            {
-                return _sorted.Count;
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-            }
-        }
-    }
+    public int Count => Directory.Count;
 
-    private long Now => _timeProvider.GetTimestamp();
+    private RegionDirectory Directory => Volatile.Read(ref _directory);
 
-    /// <summary>The cached, valid, unexpired region that contains <paramref name="key"/>, or null.</summary>
+    /// <summary>
+    /// The cached, unexpired region that contains <paramref name="key"/>, or null. A lookup racing with an
+    /// invalidation may still return the region being dropped, exactly as if it had run just before; the sender
+    /// checks <see cref="CachedRegion.IsValid"/> before every attempt and re-locates.
+    /// </summary>
     public CachedRegion? TryLocateKey(ReadOnlySpan<byte> key)
     {
-        CachedRegion? region;
-        var prefix = PrefixOf(key);
-        _lock.EnterReadLock();
-        try
-        {
-            var index = FloorIndex(key, prefix, inclusive: true);
-            region = index >= 0 ? _sorted[index] : null;
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        var prefix = KeyPrefix.Of(key);
 
-        // The search found the last region starting at or below the key; it holds the key if it ends above it.
-        return Accept(region, region is not null && region.EndsAbove(key, prefix));
+        // The floor is the last region starting at or below the key; it holds the key if it ends above it.
+        ref var entry = ref Directory.Floor(key, prefix, inclusive: true);
+        return !Unsafe.IsNullRef(ref entry) && entry.EndsAbove(key, prefix) ? Accept(ref entry) : null;
     }
 
     /// <summary>The cached region holding the keys just below <paramref name="key"/> (start &lt; key ≤ end); empty = +inf.</summary>
     public CachedRegion? TryLocateEndKey(ReadOnlySpan<byte> key)
     {
-        CachedRegion? region;
-        _lock.EnterReadLock();
-        try
-        {
-            var index = key.Length == 0 ? _sorted.Count - 1 : FloorIndex(key, PrefixOf(key), inclusive: false);
-            region = index >= 0 ? _sorted[index] : null;
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-
-        return Accept(region, region is not null && region.ContainsByEnd(key));
+        var directory = Directory;
+        ref var entry = ref key.Length == 0 ? ref directory.Last : ref directory.Floor(key, KeyPrefix.Of(key), inclusive: false);
+        return !Unsafe.IsNullRef(ref entry) && entry.Region.ContainsByEnd(key) ? Accept(ref entry) : null;
     }
 
     public CachedRegion? TryGetById(ulong regionId)
     {
         CachedRegion? region;
-        _lock.EnterReadLock();
-        try
+        lock (_writeLock)
         {
             _byId.TryGetValue(regionId, out region);
         }
-        finally
+
+        if (region is null)
         {
-            _lock.ExitReadLock();
+            return null;
         }
 
-        return Accept(region, region is not null);
+        // The id index and the directory change together under the lock, so the region is in the directory at
+        // its start key unless a change raced with this lookup; its expiry is kept there.
+        ref var entry = ref Directory.Find(region);
+        return Unsafe.IsNullRef(ref entry) ? null : Accept(ref entry);
     }
 
     /// <summary>Inserts a region, evicting every cached region it overlaps (they are older views of the range).</summary>
     public CachedRegion Insert(Region meta, Peer? leader)
     {
         var jitter = _jitterTicks > 0 ? Random.Shared.NextInt64(_jitterTicks) : 0;
-        var region = new CachedRegion(meta, leader, Now, _ttlTicks + jitter);
-        _lock.EnterWriteLock();
-        try
+        var region = new CachedRegion(meta, leader, _ttlTicks + jitter);
+        var entry = new RegionEntry(region, _timeProvider.GetTimestamp());
+        lock (_writeLock)
         {
-            if (_byId.TryGetValue(region.Id, out var old))
+            var directory = _directory;
+            if (_byId.Remove(region.Id, out var old))
             {
-                RemoveLocked(old);
+                directory = directory.Remove(old);
             }
 
-            var index = LowerBound(region.StartKey);
-            if (index > 0)
+            // The region before the new start key overlaps when it ends above that start (or never ends).
+            ref var before = ref directory.Floor(region.StartKey, entry.StartPrefix, inclusive: false);
+            if (!Unsafe.IsNullRef(ref before) &&
+                (before.Region.EndKey.Length == 0 || before.Region.EndKey.AsSpan().SequenceCompareTo(region.StartKey) > 0))
             {
-                var before = _sorted[index - 1];
-                if (before.EndKey.Length == 0 || before.EndKey.AsSpan().SequenceCompareTo(region.StartKey) > 0)
-                {
-                    index--;
-                    RemoveAtLocked(index);
-                }
+                directory = RemoveLocked(directory, before.Region);
             }
 
-            while (index < _sorted.Count &&
-                   (region.EndKey.Length == 0 || _sorted[index].StartKey.AsSpan().SequenceCompareTo(region.EndKey) < 0))
+            // Then every region starting inside the new range.
+            while (directory.Ceiling(region.StartKey) is { } next &&
+                   (region.EndKey.Length == 0 || next.StartKey.AsSpan().SequenceCompareTo(region.EndKey) < 0))
             {
-                RemoveAtLocked(index);
+                directory = RemoveLocked(directory, next);
             }
 
-            _sorted.Insert(index, region);
-            _prefixes.Insert(index, PrefixOf(region.StartKey));
             _byId[region.Id] = region;
-            RebuildSummary();
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
+            Volatile.Write(ref _directory, directory.Insert(entry));
         }
 
         return region;
     }
 
-    /// <summary>Drops the region so the next lookup goes to PD.</summary>
+    /// <summary>Drops the region so the next lookup goes to PD, and marks it stale for requests in flight to it.</summary>
     public void Invalidate(CachedRegion region, RegionErrorKind reason)
     {
-        region.Invalidate();
-        _lock.EnterWriteLock();
-        try
-        {
-            if (_byId.TryGetValue(region.Id, out var current) && ReferenceEquals(current, region))
-            {
-                RemoveLocked(region);
-                RebuildSummary();
-            }
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
-
+        InvalidateAndRemove(region);
         Log.RegionInvalidated(_logger, region.Id, reason);
     }
 
@@ -191,7 +148,7 @@ internal sealed partial class RegionCache : IDisposable
     /// </summary>
     public bool OnEpochNotMatch(CachedRegion region, IReadOnlyList<Region> currentRegions)
     {
-        region.Invalidate();
+        InvalidateAndRemove(region);
         var newer = false;
         foreach (var current in currentRegions)
         {
@@ -201,7 +158,7 @@ internal sealed partial class RegionCache : IDisposable
 
         if (!newer)
         {
-            Invalidate(region, RegionErrorKind.EpochNotMatch);
+            Log.RegionInvalidated(_logger, region.Id, RegionErrorKind.EpochNotMatch);
             return false;
         }
 
@@ -226,59 +183,56 @@ internal sealed partial class RegionCache : IDisposable
     /// <summary>All cached regions in key order (diagnostics and tests).</summary>
     public IReadOnlyList<CachedRegion> Snapshot()
     {
-        _lock.EnterReadLock();
-        try
+        var directory = Directory;
+        var regions = new List<CachedRegion>(directory.Count);
+        for (var block = 0; block < directory.BlockCount; block++)
         {
-            return _sorted.ToArray();
+            foreach (ref readonly var entry in directory.BlockAt(block))
+            {
+                regions.Add(entry.Region);
+            }
         }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-    }
 
-    public void Dispose() => _lock.Dispose();
+        return regions;
+    }
 
     private static long ToTicks(TimeSpan span, TimeProvider timeProvider) => (long)(span.TotalSeconds * timeProvider.TimestampFrequency);
 
-    private CachedRegion? Accept(CachedRegion? region, bool matches)
+    /// <summary>The hit's region unless it has been idle past its TTL, as of the cache's clock.</summary>
+    private CachedRegion? Accept(ref RegionEntry entry)
     {
-        if (region is null || !matches || !region.IsValid)
+        var now = Volatile.Read(ref _clock);
+        if (entry.IsExpired(now))
         {
             return null;
         }
 
-        var now = Now;
-        if (region.IsExpired(now))
-        {
-            return null;
-        }
-
-        region.Touch(now);
-        return region;
+        entry.Touch(now, _ttlTicks);
+        return entry.Region;
     }
 
-    private void RemoveLocked(CachedRegion region)
+    /// <summary>Removes the region, then marks it invalid so requests in flight to it stop and re-locate.</summary>
+    private void InvalidateAndRemove(CachedRegion region)
     {
-        var index = LowerBound(region.StartKey);
-        if (index < _sorted.Count && ReferenceEquals(_sorted[index], region))
+        lock (_writeLock)
         {
-            RemoveAtLocked(index);
+            if (_byId.TryGetValue(region.Id, out var current) && ReferenceEquals(current, region))
+            {
+                Volatile.Write(ref _directory, RemoveLocked(_directory, region));
+            }
+
+            region.Invalidate();
         }
-        else
+    }
+
+    /// <summary><paramref name="directory"/> without <paramref name="region"/>, which also leaves the id index.</summary>
+    private RegionDirectory RemoveLocked(RegionDirectory directory, CachedRegion region)
+    {
+        if (_byId.TryGetValue(region.Id, out var current) && ReferenceEquals(current, region))
         {
             _byId.Remove(region.Id);
         }
-    }
 
-    private void RemoveAtLocked(int index)
-    {
-        var removed = _sorted[index];
-        _sorted.RemoveAt(index);
-        _prefixes.RemoveAt(index);
-        if (_byId.TryGetValue(removed.Id, out var current) && ReferenceEquals(current, removed))
-        {
-            _byId.Remove(removed.Id);
-        }
+        return directory.Remove(region);
     }
 }

@@ -1,4 +1,4 @@
-namespace TiKV.DevCluster.Tests.Mvcc;
+namespace TiKV.Tests.Shared;
 
 /// <summary>A TimeProvider whose clock moves only when a test calls <see cref="Advance"/>; due timers fire then.</summary>
 internal sealed class ManualTimeProvider : TimeProvider
