@@ -1,11 +1,7 @@
-using System.Globalization;
-using System.Text;
 using BenchmarkDotNet.Attributes;
-using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 using TiKV.Client.Locate.Internal;
 using TiKV.Client.Retry.Internal;
-using TiKV.Proto.Metapb;
 
 namespace TiKV.Benchmarks.Micro;
 
@@ -38,25 +34,13 @@ public class RegionCacheBenchmarks
     {
         _cache = new RegionCache(new RegionCacheNoPd(), TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(1), NullLogger.Instance);
         _backoffer = new Backoffer("bench", TimeSpan.FromSeconds(1), TimeProvider.System);
-        for (var i = 0; i < Regions; i++)
+        foreach (var region in RegionCacheFixture.ContiguousRegions(Regions))
         {
-            var region = new Region
-            {
-                Id = (ulong)i + 1,
-                StartKey = i == 0 ? ByteString.Empty : ByteString.CopyFrom(Boundary(i)),
-                EndKey = i == Regions - 1 ? ByteString.Empty : ByteString.CopyFrom(Boundary(i + 1)),
-                RegionEpoch = new RegionEpoch { ConfVer = 1, Version = 1 },
-            };
-            region.Peers.Add(new Peer { Id = (ulong)i + 1_000_000, StoreId = 1 });
             _cache.Insert(region, region.Peers[0]);
         }
 
         // One key inside every region (the boundary plus a suffix), visited in this order of region numbers.
-        _order = Enumerable.Range(0, Regions).ToArray();
-        if (Order == "random")
-        {
-            new Random(42).Shuffle(_order);
-        }
+        _order = RegionCacheFixture.VisitOrder(Regions, Order);
     }
 
     [GlobalCleanup]
@@ -115,6 +99,4 @@ public class RegionCacheBenchmarks
 
         "-key"u8.CopyTo(key.AsSpan(9));
     }
-
-    private static byte[] Boundary(int i) => Encoding.ASCII.GetBytes("t" + i.ToString("D8", CultureInfo.InvariantCulture));
 }

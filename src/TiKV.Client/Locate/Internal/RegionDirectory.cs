@@ -153,11 +153,16 @@ internal sealed class RegionDirectory
             return Replace(block, 1, []);
         }
 
-        // Blocks thinned out by removals (expiry sweeps drop many) merge with their successor while the two fit in
-        // half a block, so the block-level search does not grow with regions long gone.
+        // Blocks thinned out by removals (expiry sweeps drop many) merge with a neighbour while the two fit in half
+        // a block, so the block-level search does not grow with regions long gone.
         if (block + 1 < _blocks.Length && shrunk.Length + _blocks[block + 1].Length <= MaxBlockLength / 2)
         {
             return Replace(block, 2, [RegionBlock.Of([.. shrunk, .. _blocks[block + 1].Entries])]);
+        }
+
+        if (block > 0 && shrunk.Length + _blocks[block - 1].Length <= MaxBlockLength / 2)
+        {
+            return Replace(block - 1, 2, [RegionBlock.Of([.. _blocks[block - 1].Entries, .. shrunk])]);
         }
 
         return Replace(block, 1, [RegionBlock.Of(shrunk)]);
