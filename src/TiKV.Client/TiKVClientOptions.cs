@@ -80,7 +80,10 @@ public sealed class TiKVClientOptions
     /// <summary>Total backoff sleep allowed to obtain a timestamp. Default 15 s.</summary>
     public TimeSpan TsoBudget { get => _tsoBudget; set => Set(ref _tsoBudget, value); }
 
-    /// <summary>Idle time after which a cached region is reloaded from PD. Default 10 min (client-go's region-cache-ttl).</summary>
+    /// <summary>
+    /// Idle time after which a cached region is reloaded from PD. Default 10 min (client-go's region-cache-ttl).
+    /// A background round every second drops regions idle past it from the cache, as client-go's cache GC does.
+    /// </summary>
     public TimeSpan RegionCacheTtl { get => _regionCacheTtl; set => Set(ref _regionCacheTtl, value); }
 
     /// <summary>Random extra TTL per region so entries do not expire together. Default 1 min.</summary>
