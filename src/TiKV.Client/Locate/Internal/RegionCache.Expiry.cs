@@ -100,7 +100,8 @@ internal sealed partial class RegionCache
                 ref var entry = ref current.Find(region);
                 if (!Unsafe.IsNullRef(ref entry) && entry.IsExpired(now))
                 {
-                    current = RemoveLocked(current, region);
+                    // Each removal is a consistent state on its own, so lookups may see them one by one.
+                    current = RemoveLocked(current, region, inPlace: true);
                     dropped++;
                 }
             }

@@ -91,10 +91,13 @@ internal sealed partial class RegionCache : IDisposable
         var entry = new RegionEntry(region, _timeProvider.GetTimestamp());
         lock (_writeLock)
         {
-            var directory = _directory;
+            // Removing the regions the new one replaces and adding it must become visible together, or lookups
+            // would miss in between and go to PD: every step but a lone insert works on an unpublished copy.
+            var published = _directory;
+            var directory = published;
             if (_byId.Remove(region.Id, out var old))
             {
-                directory = directory.Remove(old);
+                directory = directory.Remove(old, inPlace: directory != published);
             }
 
             // The region before the new start key overlaps when it ends above that start (or never ends).
@@ -102,18 +105,18 @@ internal sealed partial class RegionCache : IDisposable
             if (!Unsafe.IsNullRef(ref before) &&
                 (before.Region.EndKey.Length == 0 || before.Region.EndKey.AsSpan().SequenceCompareTo(region.StartKey) > 0))
             {
-                directory = RemoveLocked(directory, before.Region);
+                directory = RemoveLocked(directory, before.Region, inPlace: directory != published);
             }
 
             // Then every region starting inside the new range.
             while (directory.Ceiling(region.StartKey) is { } next &&
                    (region.EndKey.Length == 0 || next.StartKey.AsSpan().SequenceCompareTo(region.EndKey) < 0))
             {
-                directory = RemoveLocked(directory, next);
+                directory = RemoveLocked(directory, next, inPlace: directory != published);
             }
 
             _byId[region.Id] = region;
-            Volatile.Write(ref _directory, directory.Insert(entry));
+            Volatile.Write(ref _directory, directory.Insert(entry, inPlace: true));
         }
 
         return region;
@@ -218,7 +221,7 @@ internal sealed partial class RegionCache : IDisposable
         {
             if (_byId.TryGetValue(region.Id, out var current) && ReferenceEquals(current, region))
             {
-                Volatile.Write(ref _directory, RemoveLocked(_directory, region));
+                Volatile.Write(ref _directory, RemoveLocked(_directory, region, inPlace: true));
             }
 
             region.Invalidate();
@@ -226,13 +229,13 @@ internal sealed partial class RegionCache : IDisposable
     }
 
     /// <summary><paramref name="directory"/> without <paramref name="region"/>, which also leaves the id index.</summary>
-    private RegionDirectory RemoveLocked(RegionDirectory directory, CachedRegion region)
+    private RegionDirectory RemoveLocked(RegionDirectory directory, CachedRegion region, bool inPlace)
     {
         if (_byId.TryGetValue(region.Id, out var current) && ReferenceEquals(current, region))
         {
             _byId.Remove(region.Id);
         }
 
-        return directory.Remove(region);
+        return directory.Remove(region, inPlace);
     }
 }
