@@ -7,8 +7,8 @@ namespace TiKV.Client.Locate.Internal;
 /// Idle expiry. Like client-go's region cache GC (a round every second that checks a bounded number of regions
 /// from a cursor and deletes the expired ones), a background round walks the blocks, so a cache filled once by a
 /// key-space-wide burst does not hold every region forever. The same round advances the cache's clock: hits read
-/// a timestamp taken at most about a second ago instead of asking the TimeProvider on every lookup (reading the
-/// clock costs as much as the rest of a hit), which is as fine-grained as client-go's seconds-based TTL check.
+/// a timestamp taken at most about a second ago instead of asking the TimeProvider on every lookup (≈ 25 ns on a
+/// virtual machine's clock, a seventh of a hit), which is as fine-grained as client-go's seconds-based TTL check.
 /// The round also compacts the directory (<see cref="RegionDirectory.Compact"/>) after changes.
 /// </summary>
 internal sealed partial class RegionCache
@@ -49,7 +49,7 @@ internal sealed partial class RegionCache
 
         lock (_writeLock)
         {
-            // Gather blocks changed since the last round back into one array once they are an eighth of all
+            // Reallocate the blocks side by side once those changed since the last compaction are an eighth of all
             // blocks: at most one copy of the entries (48 B per region) per second, and none while nothing changes.
             var directory = _directory;
             if (directory.ChangedBlocks > directory.BlockCount / 8)

@@ -8,11 +8,11 @@ namespace TiKV.Client.Locate.Internal;
 
 /// <summary>
 /// Regions sorted by start key (non-overlapping), with O(log n) lookup by key, plus an index by id. Lookups take
-/// no lock: they search the last published <see cref="RegionDirectory"/> (an immutable set of sorted blocks of
-/// <see cref="RegionEntry"/>, which hold what a hit checks beside the region reference). Changes are serialized by
-/// a lock and publish a new directory. Misses are loaded from PD (RegionCache.Load.cs); entries expire after an
-/// idle TTL with per-region jitter, like client-go's regionCacheTTLSec, and a background round drops expired
-/// entries (RegionCache.Expiry.cs).
+/// no lock: they search the last published <see cref="RegionDirectory"/> (sorted blocks of <see cref="RegionEntry"/>,
+/// which hold what a hit checks beside the region reference). Changes are serialized by a lock; each either swaps
+/// one block of the published directory or publishes a new one. Misses are loaded from PD (RegionCache.Load.cs);
+/// entries expire after an idle TTL with per-region jitter, like client-go's regionCacheTTLSec, and a background
+/// round drops expired entries (RegionCache.Expiry.cs).
 /// </summary>
 internal sealed partial class RegionCache : IDisposable
 {
