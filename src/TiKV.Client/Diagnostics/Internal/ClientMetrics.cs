@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using TiKV.Client.Locate.Internal;
 using TiKV.Client.Retry.Internal;
 
@@ -7,7 +8,8 @@ namespace TiKV.Client.Diagnostics.Internal;
 
 /// <summary>
 /// The client's instruments, all on one <see cref="Meter"/> named "TiKV.Client". They mirror client-go's
-/// tikv_client_go_request_seconds, backoff_seconds, region_err_total, batch_best_size and batch_pending_requests.
+/// tikv_client_go_request_seconds, backoff_seconds, region_err_total, batch_best_size, batch_pending_requests and
+/// region_cache_operations_total.
 /// </summary>
 internal static class ClientMetrics
 {
@@ -31,6 +33,16 @@ internal static class ClientMetrics
 
     private static readonly UpDownCounter<long> PendingRequests = Meter.CreateUpDownCounter<long>(
         "tikv.client.batch.pending_requests", unit: "{request}", description: "Requests queued or in flight on BatchCommands streams.");
+
+    private static readonly Counter<long> RegionCacheOperations = Meter.CreateCounter<long>(
+        "tikv.client.region_cache.operations", unit: "{operation}", description: "Region cache lookups (hit or miss) and regions dropped (invalidated or expired).");
+
+    // The region caches of live clients, observed when a listener collects (weakly held: an undisposed client's
+    // cache still goes away with it).
+    private static readonly ConditionalWeakTable<RegionCache, object?> RegionCaches = [];
+
+    private static readonly ObservableUpDownCounter<long> CachedRegions = Meter.CreateObservableUpDownCounter(
+        "tikv.client.region_cache.regions", ObserveCachedRegions, unit: "{region}", description: "Regions held in the region caches of all clients.");
 
     private static readonly Counter<long> TsoBatches = Meter.CreateCounter<long>(
         "tikv.client.tso.requests", unit: "{request}", description: "TSO requests sent to PD (each serves a batch of callers).");
@@ -83,4 +95,28 @@ internal static class ClientMetrics
     }
 
     public static void RecordTsoRequest() => TsoBatches.Add(1);
+
+    /// <summary>One region cache operation: <c>hit</c>, <c>miss</c>, <c>invalidate</c> or <c>expire</c>.</summary>
+    public static void RecordRegionCache(string type, int count = 1)
+    {
+        if (RegionCacheOperations.Enabled)
+        {
+            RegionCacheOperations.Add(count, new KeyValuePair<string, object?>("type", type));
+        }
+    }
+
+    public static void TrackRegionCache(RegionCache cache) => RegionCaches.AddOrUpdate(cache, null);
+
+    public static void UntrackRegionCache(RegionCache cache) => RegionCaches.Remove(cache);
+
+    private static long ObserveCachedRegions()
+    {
+        long total = 0;
+        foreach (var (cache, _) in RegionCaches)
+        {
+            total += cache.Count;
+        }
+
+        return total;
+    }
 }

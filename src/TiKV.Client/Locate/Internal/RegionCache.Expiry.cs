@@ -35,6 +35,7 @@ internal sealed partial class RegionCache
         }
 
         _expiryRound.Dispose();
+        ClientMetrics.UntrackRegionCache(this);
     }
 
     private void RunExpiryRound()
@@ -44,6 +45,7 @@ internal sealed partial class RegionCache
         var dropped = DropExpired(now);
         if (dropped > 0)
         {
+            ClientMetrics.RecordRegionCache("expire", dropped);
             Log.RegionsExpired(_logger, dropped);
         }
 

@@ -1,3 +1,4 @@
+using TiKV.Client.Diagnostics.Internal;
 using TiKV.Client.Internal;
 using TiKV.Client.Pd.Internal;
 using TiKV.Client.Retry.Internal;
@@ -14,6 +15,7 @@ internal sealed partial class RegionCache
     public ValueTask<CachedRegion> LocateKeyAsync(ReadOnlyMemory<byte> key, Backoffer backoffer, CancellationToken cancellationToken)
     {
         var cached = TryLocateKey(key.Span);
+        ClientMetrics.RecordRegionCache(cached is not null ? "hit" : "miss");
         return cached is not null ? new ValueTask<CachedRegion>(cached) : new ValueTask<CachedRegion>(LoadAsync(key, endKey: false, backoffer, cancellationToken));
     }
 
@@ -21,12 +23,14 @@ internal sealed partial class RegionCache
     public ValueTask<CachedRegion> LocateEndKeyAsync(ReadOnlyMemory<byte> key, Backoffer backoffer, CancellationToken cancellationToken)
     {
         var cached = TryLocateEndKey(key.Span);
+        ClientMetrics.RecordRegionCache(cached is not null ? "hit" : "miss");
         return cached is not null ? new ValueTask<CachedRegion>(cached) : new ValueTask<CachedRegion>(LoadAsync(key, endKey: true, backoffer, cancellationToken));
     }
 
     public async ValueTask<CachedRegion> LocateByIdAsync(ulong regionId, Backoffer backoffer, CancellationToken cancellationToken)
     {
         var cached = TryGetById(regionId);
+        ClientMetrics.RecordRegionCache(cached is not null ? "hit" : "miss");
         if (cached is not null)
         {
             return cached;

@@ -36,6 +36,7 @@ internal sealed partial class RegionCache : IDisposable
         _logger = logger;
         _clock = timeProvider.GetTimestamp();
         _expiryRound = timeProvider.CreateTimer(static state => ((RegionCache)state!).RunExpiryRound(), this, ExpiryRoundInterval, Timeout.InfiniteTimeSpan);
+        ClientMetrics.TrackRegionCache(this);
     }
 
     public int Count => Directory.Count;
@@ -126,6 +127,7 @@ internal sealed partial class RegionCache : IDisposable
     public void Invalidate(CachedRegion region, RegionErrorKind reason)
     {
         InvalidateAndRemove(region);
+        ClientMetrics.RecordRegionCache("invalidate");
         Log.RegionInvalidated(_logger, region.Id, reason);
     }
 
@@ -159,6 +161,7 @@ internal sealed partial class RegionCache : IDisposable
             newer |= epoch is not null && epoch.Version >= region.Epoch.Version && epoch.ConfVer >= region.Epoch.ConfVer;
         }
 
+        ClientMetrics.RecordRegionCache("invalidate");
         if (!newer)
         {
             Log.RegionInvalidated(_logger, region.Id, RegionErrorKind.EpochNotMatch);
