@@ -14,13 +14,8 @@ public sealed class BenchCompareTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exitCode = await CliApp.RunAsync([.. args, "--pd", _cluster.PdAddress], output, error);
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) =>
+        CliRun.RunAsync([.. args, "--pd", _cluster.PdAddress]);
 
     [Fact]
     public async Task Json_output_carries_batched_no_batch_and_ceiling_results()

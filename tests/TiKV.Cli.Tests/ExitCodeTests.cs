@@ -6,13 +6,7 @@ namespace TiKV.Cli.Tests;
 /// <summary>Exit codes as docs/cli.md promises them: 1 for a command line that cannot be parsed, 2 for invalid values.</summary>
 public sealed class ExitCodeTests
 {
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exitCode = await CliApp.RunAsync(args, output, error);
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => CliRun.RunAsync(args);
 
     [Theory]
     [InlineData("Required command was not provided")]

@@ -23,10 +23,7 @@ public class RegionCacheExpiryTests
         const int Regions = 3000;
         var time = new ManualTimeProvider();
         using var cache = NewCache(time);
-        for (var i = 0; i < Regions; i++)
-        {
-            cache.Insert(FakePdClient.MakeRegion((ulong)i + 1, i == 0 ? "" : Boundary(i), i == Regions - 1 ? "" : Boundary(i + 1)), null);
-        }
+        InsertContiguous(cache, Regions);
 
         time.Advance(TimeSpan.FromMinutes(8));
         for (var i = 0; i < Regions; i += 2)
@@ -55,10 +52,7 @@ public class RegionCacheExpiryTests
         const int Regions = 2500;
         var time = new ManualTimeProvider();
         using var cache = NewCache(time);
-        for (var i = 0; i < Regions; i++)
-        {
-            cache.Insert(FakePdClient.MakeRegion((ulong)i + 1, i == 0 ? "" : Boundary(i), i == Regions - 1 ? "" : Boundary(i + 1)), null);
-        }
+        InsertContiguous(cache, Regions);
 
         // One round runs (it advances the cache's clock) and removes the first ~1024 regions; the rest stay cached.
         time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(2));
@@ -130,6 +124,15 @@ public class RegionCacheExpiryTests
         await writer;
         var hits = await Task.WhenAll(readers);
         Assert.All(hits, h => Assert.True(h > 0));
+    }
+
+    /// <summary>Regions 1..count tiling the key space, split at k00001, k00002, ...</summary>
+    private static void InsertContiguous(RegionCache cache, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            cache.Insert(FakePdClient.MakeRegion((ulong)i + 1, i == 0 ? "" : Boundary(i), i == count - 1 ? "" : Boundary(i + 1)), null);
+        }
     }
 
     /// <summary>Regions over k00000..k{coarse*10}: coarse ones of ten sub-ranges each, or the sub-ranges themselves.</summary>
